@@ -1,0 +1,207 @@
+package io.tributary.broker;
+
+import io.tributary.broker.api.AdminApis;
+import io.tributary.broker.api.ApiVersionsApi;
+import io.tributary.broker.api.DescribeClusterApi;
+import io.tributary.broker.api.DescribeConfigsApi;
+import io.tributary.broker.api.InitProducerIdApi;
+import io.tributary.broker.api.ListOffsetsApi;
+import io.tributary.broker.api.MetadataApi;
+import io.tributary.broker.api.OffsetForLeaderEpochApi;
+import io.tributary.broker.api.ProduceApi;
+import io.tributary.broker.fetch.FetchApi;
+import io.tributary.broker.fetch.FetchPurgatory;
+import io.tributary.broker.fetch.FetchSessionCache;
+import io.tributary.broker.network.ApiRegistry;
+import io.tributary.broker.network.SocketServer;
+import io.tributary.metadata.ControllerSettings;
+import io.tributary.metadata.Endpoint;
+import io.tributary.metadata.MetadataQuorum;
+import io.tributary.metadata.TopicConfigKeys;
+import io.tributary.storage.LogManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tributary broker: storage, the Raft metadata quorum member, and the Kafka-protocol listener.
+ *
+ * <p>Startup opens the logs (recovering them if the last shutdown was unclean) while Raft replays the
+ * metadata, then binds the listener, registers this node's endpoint through the controller and only then
+ * reports ready, so the first client to connect already finds this broker in the metadata. Shutdown runs
+ * the same path backwards: stop accepting, let in-flight requests finish, close the quorum, then flush
+ * and close the logs, which writes the clean-shutdown marker.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private final BrokerConfig config;
+    private final List<FileLock> dirLocks;
+    private final LogManager logManager;
+    private final MetadataQuorum quorum;
+    private final SocketServer server;
+    private final PartitionManager partitionManager;
+    private final long startNanos;
+    private volatile boolean closed;
+
+    private Broker(BrokerConfig config, List<FileLock> dirLocks, LogManager logManager, MetadataQuorum quorum,
+                   SocketServer server, PartitionManager partitionManager, long startNanos) {
+        this.config = config;
+        this.dirLocks = dirLocks;
+        this.logManager = logManager;
+        this.quorum = quorum;
+        this.server = server;
+        this.partitionManager = partitionManager;
+        this.startNanos = startNanos;
+    }
+
+    /** Starts a broker and returns once clients can use it. */
+    public static Broker start(BrokerConfig config) throws Exception {
+        long startNanos = System.nanoTime();
+        Time time = Time.SYSTEM;
+        List<FileLock> locks = lockDirs(config);
+        CompletableFuture<LogManager> logs = CompletableFuture.supplyAsync(
+                () -> LogManager.open(config.logDirs, config.logDefaults, time));
+        ControllerSettings settings = ControllerSettings.defaults()
+                .withDefaults(config.numPartitions, config.defaultReplicationFactor);
+        MetadataQuorum quorum = null;
+        LogManager logManager = null;
+        SocketServer server = null;
+        try {
+            quorum = MetadataQuorum.start(config.nodeId, config.metadataDir,
+                    config.controllerVoters(config.controllerPort), time, settings);
+            logManager = logs.get();
+            logManager.startBackgroundTasks(config.retentionCheckIntervalMs, config.recoveryCheckpointIntervalMs);
+            String clusterId = quorum.controller().ensureClusterId(Uuid.randomUuid().toString()).get(30, TimeUnit.SECONDS);
+            PartitionManager partitionManager = new PartitionManager(config.nodeId, logManager, config.logDefaults);
+            quorum.addListener(partitionManager);
+            partitionManager.openAll();
+            FetchPurgatory purgatory = new FetchPurgatory();
+            ApiRegistry registry = apis(config, quorum, partitionManager, purgatory, time);
+            server = new SocketServer(config.listenerHost, config.listenerPort, config.ioThreads, config.requestBytesMax, registry);
+            InetSocketAddress bound = server.localAddress();
+            int advertisedPort = config.advertisedPortConfigured > 0 ? config.advertisedPortConfigured : bound.getPort();
+            quorum.controller().registerBroker(config.nodeId, Uuid.randomUuid(),
+                    List.of(new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT)),
+                    config.get("broker.rack", null)).get(30, TimeUnit.SECONDS);
+            log.debug("Cluster {} node {} started", clusterId, config.nodeId);
+            return new Broker(config, locks, logManager, quorum, server, partitionManager, startNanos);
+        } catch (Exception | Error e) {
+            if (server != null) {
+                server.close();
+            }
+            if (quorum != null) {
+                quorum.close();
+            }
+            if (logManager == null && logs.isDone() && !logs.isCompletedExceptionally()) {
+                logManager = logs.join();
+            }
+            if (logManager != null) {
+                logManager.close();
+            }
+            releaseLocks(locks);
+            throw e;
+        }
+    }
+
+    private static ApiRegistry apis(BrokerConfig config, MetadataQuorum quorum, PartitionManager partitions,
+                                    FetchPurgatory purgatory, Time time) {
+        ApiRegistry registry = new ApiRegistry();
+        var controller = quorum.controller();
+        registry.register(ApiKeys.API_VERSIONS, new ApiVersionsApi(registry))
+                // Kafka 4 advertises Produce v0 so librdkafka does not give up, and refuses v0-2.
+                .register(ApiKeys.PRODUCE, (short) 0, (short) 3, ApiKeys.PRODUCE.latestVersion(), new ProduceApi(partitions, purgatory))
+                .register(ApiKeys.FETCH, new FetchApi(partitions, new FetchSessionCache(config.fetchSessionCacheSlots, time), purgatory))
+                .register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(partitions))
+                .register(ApiKeys.METADATA, new MetadataApi(config.nodeId, partitions, controller, config.autoCreateTopics))
+                .register(ApiKeys.CREATE_TOPICS, AdminApis.createTopics(controller))
+                .register(ApiKeys.DELETE_TOPICS, AdminApis.deleteTopics(controller))
+                .register(ApiKeys.CREATE_PARTITIONS, AdminApis.createPartitions(controller))
+                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, AdminApis.incrementalAlterConfigs(controller))
+                .register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(config, partitions))
+                .register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(config.nodeId, partitions))
+                .register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(new ProducerIdManager(config.nodeId, controller)))
+                .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(partitions));
+        return registry;
+    }
+
+    private static List<FileLock> lockDirs(BrokerConfig config) throws IOException {
+        List<FileLock> locks = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>(config.logDirs);
+        try {
+            for (Path dir : dirs) {
+                Files.createDirectories(dir);
+                FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = ch.tryLock();
+                if (lock == null) {
+                    ch.close();
+                    throw new IOException("Data directory " + dir + " is in use by another broker");
+                }
+                locks.add(lock);
+            }
+            return locks;
+        } catch (IOException e) {
+            releaseLocks(locks);
+            throw e;
+        }
+    }
+
+    private static void releaseLocks(List<FileLock> locks) {
+        for (FileLock lock : locks) {
+            try {
+                lock.release();
+                lock.channel().close();
+            } catch (IOException ignored) {
+                // Closing the process releases it anyway.
+            }
+        }
+    }
+
+    public InetSocketAddress boundAddress() {
+        return server.localAddress();
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public PartitionManager partitions() {
+        return partitionManager;
+    }
+
+    public LogManager logManager() {
+        return logManager;
+    }
+
+    /** Milliseconds from {@link #start} being called until the broker was ready. */
+    public long startMs(long readyNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(readyNanos - startNanos);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.stopAccepting();
+        server.close();
+        quorum.close();
+        logManager.close();
+        releaseLocks(dirLocks);
+    }
+}

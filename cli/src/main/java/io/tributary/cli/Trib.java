@@ -1,0 +1,34 @@
+package io.tributary.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code trib} command. Every subcommand but {@code start} talks to brokers over the wire. */
+@Command(name = "trib", mixinStandardHelpOptions = true, versionProvider = Trib.Version.class,
+        description = "Tributary: an event-streaming platform that speaks the Kafka protocol.",
+        subcommands = {StartCommand.class})
+public final class Trib implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Trib()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static String version() {
+        String v = Trib.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Tributary " + version()};
+        }
+    }
+}
