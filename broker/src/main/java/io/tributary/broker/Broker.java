@@ -88,8 +88,8 @@ public final class Broker implements AutoCloseable {
             logManager.startBackgroundTasks(config.retentionCheckIntervalMs, config.recoveryCheckpointIntervalMs);
             String clusterId = quorum.controller().ensureClusterId(Uuid.randomUuid().toString()).get(30, TimeUnit.SECONDS);
             PartitionManager partitionManager = new PartitionManager(config.nodeId, logManager, config.logDefaults);
+            partitionManager.removeOrphans(quorum.image());
             quorum.addListener(partitionManager);
-            partitionManager.openAll();
             FetchPurgatory purgatory = new FetchPurgatory();
             ApiRegistry registry = apis(config, quorum, partitionManager, purgatory, time);
             server = new SocketServer(config.listenerHost, config.listenerPort, config.ioThreads, config.requestBytesMax, registry);
@@ -198,8 +198,7 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
-        server.stopAccepting();
-        server.close();
+        server.close(5_000);
         quorum.close();
         logManager.close();
         releaseLocks(dirLocks);

@@ -118,11 +118,17 @@ public final class PartitionManager implements MetadataListener {
         });
     }
 
-    /** Opens the logs of every partition in the image at startup, so recovery happens before clients arrive. */
-    public void openAll() {
-        for (TopicImage topic : image.topicsById().values()) {
-            for (Integer p : topic.partitions().keySet()) {
-                partition(topic, p);
+    /**
+     * At startup, before the first image is applied: deletes logs of topics deleted while this broker was
+     * down, or recreated under a new id, so a new topic never inherits an old topic's data.
+     */
+    public void removeOrphans(MetadataImage current) {
+        for (PartitionLog existing : new java.util.ArrayList<>(logManager.logs())) {
+            TopicImage topic = current.topicsById().get(existing.topicId());
+            TopicPartition tp = existing.topicPartition();
+            if (topic == null || !topic.name().equals(tp.topic()) || !topic.partitions().containsKey(tp.partition())) {
+                log.info("Deleting log {} of a topic that no longer exists (id {})", tp, existing.topicId());
+                logManager.deleteLog(tp);
             }
         }
     }

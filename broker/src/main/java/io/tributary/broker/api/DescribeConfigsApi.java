@@ -6,6 +6,7 @@ import io.tributary.broker.network.ApiHandler;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.network.ResponseSlot;
 import io.tributary.metadata.MetadataImage;
+import io.tributary.metadata.TopicConfigKeys;
 import io.tributary.metadata.TopicImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,20 +65,22 @@ public final class DescribeConfigsApi implements ApiHandler {
 
     private void describeTopic(TopicImage topic, MetadataImage image, List<String> keys, boolean synonyms,
                                DescribeConfigsResponseData.DescribeConfigsResult result) {
-        for (TopicConfigCatalog.Entry e : TopicConfigCatalog.ENTRIES.values()) {
-            if (keys != null && !keys.contains(e.key())) {
+        Map<String, String> staticTopicDefaults = config.topicDefaults();
+        for (Map.Entry<String, TopicConfigKeys.Spec> e : TopicConfigKeys.SPECS.entrySet()) {
+            String key = e.getKey();
+            if (keys != null && !keys.contains(key)) {
                 continue;
             }
+            String brokerKey = TopicConfigSynonyms.brokerKey(key);
             List<DescribeConfigsResponseData.DescribeConfigsSynonym> layers = new ArrayList<>();
-            layer(layers, e.key(), topic.configs().get(e.key()), ConfigSource.TOPIC_CONFIG);
-            layer(layers, e.brokerSynonym(), dynamic(image, e.brokerSynonym()), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
-            layer(layers, e.brokerSynonym(), config.originals().get(e.brokerSynonym()), ConfigSource.STATIC_BROKER_CONFIG);
-            String staticTopicDefault = config.topicDefaults().get(e.key());
-            if (staticTopicDefault != null && config.originals().get(e.brokerSynonym()) == null) {
-                layer(layers, e.brokerSynonym(), staticTopicDefault, ConfigSource.STATIC_BROKER_CONFIG);
+            layer(layers, key, topic.configs().get(key), ConfigSource.TOPIC_CONFIG);
+            if (brokerKey != null) {
+                layer(layers, brokerKey, dynamic(image, brokerKey), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+                // server.properties may set it under a variant key (log.retention.hours), already translated.
+                layer(layers, brokerKey, staticTopicDefaults.get(key), ConfigSource.STATIC_BROKER_CONFIG);
             }
-            layer(layers, e.key(), e.defaultValue(), ConfigSource.DEFAULT_CONFIG);
-            result.configs().add(entry(e.key(), layers, synonyms, false));
+            layer(layers, key, e.getValue().defaultValue(), ConfigSource.DEFAULT_CONFIG);
+            result.configs().add(entry(key, layers, synonyms, false));
         }
     }
 
@@ -87,8 +90,8 @@ public final class DescribeConfigsApi implements ApiHandler {
         java.util.TreeSet<String> names = new java.util.TreeSet<>(originals.keySet());
         names.addAll(image.brokerConfigs("").keySet());
         names.addAll(image.brokerConfigs(Integer.toString(config.nodeId)).keySet());
-        for (TopicConfigCatalog.Entry e : TopicConfigCatalog.ENTRIES.values()) {
-            names.add(e.brokerSynonym());
+        for (String brokerKey : TopicConfigSynonyms.brokerKeys()) {
+            names.add(brokerKey);
         }
         for (String name : names) {
             if (keys != null && !keys.contains(name)) {
@@ -98,16 +101,23 @@ public final class DescribeConfigsApi implements ApiHandler {
             layer(layers, name, image.brokerConfigs(Integer.toString(config.nodeId)).get(name), ConfigSource.DYNAMIC_BROKER_CONFIG);
             layer(layers, name, image.brokerConfigs("").get(name), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
             layer(layers, name, originals.get(name), ConfigSource.STATIC_BROKER_CONFIG);
-            for (TopicConfigCatalog.Entry e : TopicConfigCatalog.ENTRIES.values()) {
-                if (e.brokerSynonym().equals(name)) {
-                    layer(layers, name, e.defaultValue(), ConfigSource.DEFAULT_CONFIG);
-                    break;
-                }
+            String topicKey = topicKeyFor(name);
+            if (topicKey != null) {
+                layer(layers, name, TopicConfigKeys.SPECS.get(topicKey).defaultValue(), ConfigSource.DEFAULT_CONFIG);
             }
             if (!layers.isEmpty()) {
                 result.configs().add(entry(name, layers, synonyms, false));
             }
         }
+    }
+
+    private static String topicKeyFor(String brokerKey) {
+        for (String topicKey : TopicConfigKeys.SPECS.keySet()) {
+            if (brokerKey.equals(TopicConfigSynonyms.brokerKey(topicKey))) {
+                return topicKey;
+            }
+        }
+        return null;
     }
 
     /** A dynamic broker value: this broker's own, else the cluster-wide default. */
@@ -127,7 +137,6 @@ public final class DescribeConfigsApi implements ApiHandler {
         DescribeConfigsResponseData.DescribeConfigsSynonym top = layers.get(0);
         DescribeConfigsResponseData.DescribeConfigsResourceResult r = new DescribeConfigsResponseData.DescribeConfigsResourceResult()
                 .setName(name).setValue(top.value()).setConfigSource(top.source())
-                .setIsDefault(top.source() == ConfigSource.DEFAULT_CONFIG.id())
                 .setReadOnly(readOnly).setIsSensitive(false);
         if (synonyms) {
             r.setSynonyms(layers);

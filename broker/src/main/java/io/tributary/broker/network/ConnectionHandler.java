@@ -31,12 +31,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final int IN_FLIGHT_MAX = 100;
 
     private final ApiRegistry registry;
+    private final InFlightRequests inFlight;
     private final ArrayDeque<ResponseSlot> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closing;
 
-    public ConnectionHandler(ApiRegistry registry) {
+    public ConnectionHandler(ApiRegistry registry, InFlightRequests inFlight) {
         this.registry = registry;
+        this.inFlight = inFlight;
     }
 
     @Override
@@ -102,6 +104,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         ResponseSlot slot = new ResponseSlot(this, correlationId, apiKey.responseHeaderVersion(apiVersion), apiVersion);
         pending.addLast(slot);
+        inFlight.started();
         if (pending.size() >= IN_FLIGHT_MAX) {
             ctx.channel().config().setAutoRead(false);
         }
@@ -140,6 +143,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 .setApiKey(ApiKeys.API_VERSIONS.id).setMinVersion(self.minAdvertised()).setMaxVersion(self.max()));
         ResponseSlot slot = new ResponseSlot(this, correlationId, (short) 0, (short) 0);
         pending.addLast(slot);
+        inFlight.started();
         slot.complete(data);
     }
 
@@ -154,14 +158,17 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void drain() {
         boolean wrote = false;
+        int finished = 0;
         ResponseSlot head;
         while ((head = pending.peekFirst()) != null && head.done) {
             pending.pollFirst();
+            finished++;
             if (head.body != null && !closing) {
                 ResponseEncoder.write(ctx, head.correlationId, head.headerVersion, head.body, head.apiVersion, ctx.voidPromise());
                 wrote = true;
             }
         }
+        inFlight.finished(finished);
         if (wrote) {
             ctx.flush();
         }
@@ -185,6 +192,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
             ctx.close();
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // Responses that can no longer be delivered no longer hold up shutdown.
+        inFlight.finished(pending.size());
+        pending.clear();
+        closing = true;
+        ctx.fireChannelInactive();
     }
 
     @Override

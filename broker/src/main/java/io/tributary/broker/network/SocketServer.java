@@ -36,6 +36,7 @@ public final class SocketServer implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
+    private final InFlightRequests inFlight = new InFlightRequests();
 
     public SocketServer(String host, int port, int ioThreads, int requestBytesMax, ApiRegistry registry) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
@@ -56,7 +57,7 @@ public final class SocketServer implements AutoCloseable {
                         channels.add(ch);
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(requestBytesMax))
-                                .addLast("requests", new ConnectionHandler(registry));
+                                .addLast("requests", new ConnectionHandler(registry, inFlight));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
@@ -72,9 +73,24 @@ public final class SocketServer implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
     }
 
+    /** Stops accepting, lets in-flight requests finish for up to {@code drainMs}, then closes everything. */
+    public void close(long drainMs) {
+        stopAccepting();
+        try {
+            if (!inFlight.awaitIdle(drainMs)) {
+                log.warn("{} requests still in flight after {} ms; closing their connections", inFlight.count(), drainMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
     @Override
     public void close() {
-        stopAccepting();
+        if (serverChannel.isOpen()) {
+            stopAccepting();
+        }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         acceptGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,0 +1,286 @@
+package io.tributary.metadata;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's membership in the metadata Raft group: the Ratis server, the {@link MetadataStateMachine} holding
+ * the applied image, and the {@link QuorumController} that writes to it.
+ *
+ * <p>Today the group has a single voter, so this node is always the leader and the controller. The group is
+ * nevertheless a real Raft group (durable log under {@code raftDir}, snapshots, a fixed group id), so moving
+ * to three or five voters is a matter of listing them: the controller then acts on the leader, and every node
+ * serves reads from its applied image.
+ */
+public final class MetadataQuorum implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MetadataQuorum.class);
+
+  /** Every Tributary cluster uses the same group id; the cluster id lives in the image instead. */
+  static final RaftGroupId GROUP_ID =
+      RaftGroupId.valueOf(UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
+  static final long SNAPSHOT_THRESHOLD_ENTRIES = 10_000;
+  private static final long START_TIMEOUT_MS = 60_000;
+
+  private final int nodeId;
+  private final RaftServer server;
+  private final RaftPeerId peerId;
+  private final MetadataStateMachine stateMachine;
+  private final QuorumController controller;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+
+  private MetadataQuorum(int nodeId, RaftServer server, RaftPeerId peerId, MetadataStateMachine stateMachine,
+                         ControllerSettings settings) {
+    this.nodeId = nodeId;
+    this.server = server;
+    this.peerId = peerId;
+    this.stateMachine = stateMachine;
+    this.controller = new QuorumController(stateMachine::image, this::write, settings, new SecureRandom());
+  }
+
+  /** {@link #start(int, Path, String, Time, ControllerSettings)} with {@link ControllerSettings#defaults()}. */
+  public static MetadataQuorum start(int nodeId, Path raftDir, String voters, Time time) {
+    return start(nodeId, raftDir, voters, time, ControllerSettings.defaults());
+  }
+
+  /**
+   * Starts (or restarts) the Raft server for this node and blocks until its state machine has replayed the
+   * snapshot and the committed log and a leader is known (for a single voter: until this node leads).
+   *
+   * @param raftDir holds the Raft log and snapshots; created if missing
+   * @param voters  "id@host:port,..."; must contain {@code nodeId}
+   */
+  public static MetadataQuorum start(int nodeId, Path raftDir, String voters, Time time, ControllerSettings settings) {
+    long startMs = time.milliseconds();
+    QuorumVoters quorum = QuorumVoters.parse(voters);
+    QuorumVoters.Voter self = quorum.voter(nodeId);
+    boolean singleVoter = quorum.voters().size() == 1;
+    RaftPeerId peerId = RaftPeerId.valueOf(Integer.toString(nodeId));
+    List<RaftPeer> peers = quorum.voters().stream().map(v -> RaftPeer.newBuilder()
+        .setId(Integer.toString(v.id())).setAddress(v.address()).build()).toList();
+    RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+    MetadataStateMachine stateMachine = new MetadataStateMachine();
+    RaftServer server = null;
+    try {
+      Files.createDirectories(raftDir);
+      boolean formatted = Files.isDirectory(raftDir.resolve(GROUP_ID.getUuid().toString()));
+      server = RaftServer.newBuilder()
+          .setServerId(peerId)
+          .setGroup(group)
+          .setStateMachine(stateMachine)
+          .setProperties(properties(raftDir, self, singleVoter))
+          .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+          .build();
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      if (server != null) {
+        try {
+          server.close();
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e instanceof IOException io
+          ? new UncheckedIOException("Cannot start the metadata quorum in " + raftDir, io) : (RuntimeException) e;
+    }
+    MetadataQuorum q = new MetadataQuorum(nodeId, server, peerId, stateMachine, settings);
+    try {
+      q.awaitReady(time, startMs + START_TIMEOUT_MS);
+    } catch (RuntimeException e) {
+      q.close();
+      throw e;
+    }
+    log.info("Metadata quorum ready on node {} in {} ms (image at index {}, {} topic(s))", nodeId,
+        time.milliseconds() - startMs, q.image().lastAppliedIndex(), q.image().topicsByName().size());
+    return q;
+  }
+
+  private static RaftProperties properties(Path raftDir, QuorumVoters.Voter self, boolean singleVoter) {
+    RaftProperties props = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(props, SupportedRpcType.NETTY);
+    NettyConfigKeys.Server.setHost(props, self.host());
+    NettyConfigKeys.Server.setPort(props, self.port());
+    RaftServerConfigKeys.setStorageDir(props, List.of(raftDir.toFile()));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_THRESHOLD_ENTRIES);
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+    // Metadata entries are small; keep the preallocated segment small too instead of Ratis' 4 MB.
+    RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf("256KB"));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
+    if (singleVoter) {
+      // Nobody else can win or lose an election: skip pre-vote and call the election almost at once instead of
+      // waiting out the usual randomized timeout that exists only to avoid split votes.
+      RaftServerConfigKeys.LeaderElection.setPreVote(props, false);
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(1, TimeUnit.MILLISECONDS));
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(2, TimeUnit.MILLISECONDS));
+    }
+    return props;
+  }
+
+  private void awaitReady(Time time, long deadlineMs) {
+    while (true) {
+      if (isReady()) {
+        return;
+      }
+      if (time.milliseconds() > deadlineMs) {
+        throw new TimeoutException("The metadata quorum on node " + nodeId + " did not become ready within "
+            + START_TIMEOUT_MS + " ms");
+      }
+      LockSupport.parkNanos(200_000);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new org.apache.kafka.common.errors.InterruptException("Interrupted while starting the metadata quorum");
+      }
+    }
+  }
+
+  private boolean isReady() {
+    try {
+      RaftServer.Division division = server.getDivision(GROUP_ID);
+      DivisionInfo info = division.getInfo();
+      if (info.getLeaderId() == null || (info.isLeader() && !info.isLeaderReady())) {
+        return false;
+      }
+      long committed = division.getRaftLog().getLastCommittedIndex();
+      return stateMachine.getLastAppliedTermIndex() != null
+          && stateMachine.getLastAppliedTermIndex().getIndex() >= committed;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public int nodeId() {
+    return nodeId;
+  }
+
+  /** The latest applied image. */
+  public MetadataImage image() {
+    return stateMachine.image();
+  }
+
+  /**
+   * Calls {@code listener} with (previous, new) after every applied batch, on the apply thread, and right now
+   * with ({@link MetadataImage#EMPTY}, current).
+   */
+  public void addListener(MetadataListener listener) {
+    stateMachine.addListener(listener);
+  }
+
+  public void removeListener(MetadataListener listener) {
+    stateMachine.removeListener(listener);
+  }
+
+  public QuorumController controller() {
+    return controller;
+  }
+
+  /** True if this node currently leads the metadata group (and so its controller can write). */
+  public boolean isLeader() {
+    try {
+      DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+      return info.isLeader() && info.isLeaderReady();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Forces a snapshot now (normally one is taken every {@value #SNAPSHOT_THRESHOLD_ENTRIES} entries) and returns
+   * its log index.
+   */
+  public long takeSnapshot() {
+    SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(clientId, peerId, GROUP_ID,
+        callIds.incrementAndGet(), 30_000, 1);
+    RaftClientReply reply = server.snapshotManagementAsync(request).join();
+    if (!reply.isSuccess()) {
+      throw new IllegalStateException("Snapshot failed: " + reply.getException());
+    }
+    return reply.getLogIndex();
+  }
+
+  /** The {@link RecordWriter} of the controller: submits the batch to the local Raft server (the leader). */
+  CompletableFuture<Long> write(long expectedLastAppliedIndex, List<MetadataRecord> records) {
+    byte[] entry = MetadataEntry.encode(expectedLastAppliedIndex, records);
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(peerId)
+        .setGroupId(GROUP_ID)
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+        .setType(RaftClientRequest.writeRequestType())
+        .build();
+    try {
+      return server.submitClientRequestAsync(request).thenApply(reply -> {
+        if (!reply.isSuccess()) {
+          throw toKafkaException(reply.getException());
+        }
+        return MetadataEntry.parseReply(reply.getMessage().getContent().asReadOnlyByteBuffer(),
+            expectedLastAppliedIndex);
+      });
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new NotControllerException("Metadata write failed: " + e.getMessage()));
+    }
+  }
+
+  private static RuntimeException toKafkaException(RaftException e) {
+    if (e instanceof NotLeaderException || e instanceof LeaderNotReadyException) {
+      return new NotControllerException("This node is not the metadata leader: " + e.getMessage());
+    }
+    return new IllegalStateException("Metadata write failed: " + e, e);
+  }
+
+  @Override
+  public void close() {
+    controller.close();
+    try {
+      server.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Failed to stop the metadata quorum", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MetadataQuorum(node " + nodeId + ", " + Objects.requireNonNullElse(image(), MetadataImage.EMPTY) + ")";
+  }
+}

@@ -1,0 +1,181 @@
+package io.tributary.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfigCollection;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real thing: a single-voter Ratis group on disk, restarted, snapshotted and restarted again. */
+class MetadataQuorumTest {
+  private static final String VOTERS = "1@localhost:0";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void survivesRestartsAndSnapshotsWithAnIdenticalImage() throws Exception {
+    Set<Long> producerIdBlocks = new HashSet<>();
+    MetadataImage before;
+    try (MetadataQuorum q = startTimed("first start")) {
+      assertThat(q.isLeader()).isTrue();
+      QuorumController c = q.controller();
+      List<MetadataImage> seen = new CopyOnWriteArrayList<>();
+      q.addListener((prev, cur) -> seen.add(cur));
+      assertThat(seen).containsExactly(MetadataImage.EMPTY);
+
+      assertThat(c.ensureClusterId("cluster-a").get()).isEqualTo("cluster-a");
+      assertThat(c.ensureClusterId("cluster-b").get()).isEqualTo("cluster-a");
+      c.registerBroker(1, Uuid.randomUuid(), List.of(new Endpoint("PLAINTEXT", "localhost", 9092,
+          SecurityProtocol.PLAINTEXT)), null).get();
+      CreateTopicsResponseData created = c.createTopics(createRequest("orders", 3, "retention.ms", "1000")).get();
+      assertThat(created.topics().find("orders").errorCode()).isEqualTo(Errors.NONE.code());
+      c.createTopics(createRequest("doomed", 1, "cleanup.policy", "compact")).get();
+      alter(c, "orders", "retention.ms", "2000");
+      var deleted = c.deleteTopics(new DeleteTopicsRequestData().setTopicNames(List.of("doomed")), (short) 5).get();
+      assertThat(deleted.responses().iterator().next().errorCode()).isEqualTo(Errors.NONE.code());
+      for (int i = 0; i < 3; i++) {
+        assertThat(producerIdBlocks.add(c.allocateProducerIds(1, 1000).get())).isTrue();
+      }
+      before = q.image();
+      assertThat(before.topic("orders").configs()).containsEntry("retention.ms", "2000");
+      assertThat(before.topic("doomed")).isNull();
+      assertThat(before.clusterId()).isEqualTo("cluster-a");
+      assertThat(seen.get(seen.size() - 1)).isEqualTo(before);
+    }
+
+    try (MetadataQuorum q = startTimed("restart (log replay)")) {
+      assertThat(q.image()).isEqualTo(before);
+      assertThat(producerIdBlocks.add(q.controller().allocateProducerIds(1, 1000).get())).isTrue();
+      before = q.image();
+      long snapshotIndex = q.takeSnapshot();
+      assertThat(snapshotIndex).isGreaterThanOrEqualTo(before.lastAppliedIndex());
+      // Something after the snapshot, so the next start replays snapshot + log.
+      q.controller().createTopics(createRequest("after-snapshot", 2, "retention.ms", "5")).get();
+      before = q.image();
+    }
+
+    try (MetadataQuorum q = startTimed("restart (snapshot + log replay)")) {
+      assertThat(q.image()).isEqualTo(before);
+      assertThat(q.image().topic("after-snapshot").numPartitions()).isEqualTo(2);
+      assertThat(producerIdBlocks.add(q.controller().allocateProducerIds(1, 1000).get())).isTrue();
+      q.takeSnapshot();
+      before = q.image();
+    }
+
+    // Prove the snapshot alone rebuilds the image: remove every log segment (nothing was written after it).
+    try (var files = java.nio.file.Files.walk(dir.resolve("raft"))) {
+      List<Path> segments = files.filter(p -> p.getFileName().toString().startsWith("log_")).toList();
+      assertThat(segments).isNotEmpty();
+      for (Path p : segments) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+    try (MetadataQuorum q = startTimed("restart (snapshot only)")) {
+      assertThat(q.image()).isEqualTo(before);
+      long first = q.controller().allocateProducerIds(1, 1000).get();
+      assertThat(producerIdBlocks).allSatisfy(b -> assertThat(first).isGreaterThanOrEqualTo(b + 1000));
+    }
+  }
+
+  @Test
+  void staleAndUnreplayableBatchesAreRefusedDeterministically() throws Exception {
+    MetadataImage before;
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      long index = q.write(q.image().lastAppliedIndex(), List.of(new ClusterIdRecord("c"))).get();
+      assertThat(q.image().lastAppliedIndex()).isEqualTo(index);
+      before = q.image();
+
+      assertThatThrownBy(() -> q.write(index - 1, List.of(new ProducerIdsRecord(1, 10))).get())
+          .hasCauseInstanceOf(StaleImageException.class);
+      assertThatThrownBy(() -> q.write(index, List.of(new RemoveTopicRecord(Uuid.randomUuid()))).get())
+          .hasCauseInstanceOf(CorruptMetadataException.class).hasMessageContaining("Unknown topic id");
+      assertThat(q.image()).isEqualTo(before);
+
+      // A big topic is one Raft entry of a few hundred KB.
+      q.controller().registerBroker(1, Uuid.randomUuid(), List.of(new Endpoint("PLAINTEXT", "localhost", 9092,
+          SecurityProtocol.PLAINTEXT)), null).get();
+      long t0 = System.nanoTime();
+      var created = q.controller().createTopics(createRequest("big", 20_000, "retention.ms", "1")).get();
+      assertThat(created.topics().find("big").errorCode()).isEqualTo(Errors.NONE.code());
+      System.out.printf("Created a 20000-partition topic in %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+      before = q.image();
+    }
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      assertThat(q.image()).isEqualTo(before);
+      assertThat(q.image().topic("big").numPartitions()).isEqualTo(20_000);
+    }
+  }
+
+  @Test
+  void listenersSeeEveryImageInOrder() throws Exception {
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      List<long[]> transitions = new CopyOnWriteArrayList<>();
+      q.addListener((prev, cur) -> transitions.add(new long[] {prev.lastAppliedIndex(), cur.lastAppliedIndex()}));
+      for (int i = 0; i < 5; i++) {
+        q.controller().allocateProducerIds(1, 10).get();
+      }
+      assertThat(transitions).hasSize(6);
+      assertThat(transitions.get(0)[0]).isEqualTo(-1);
+      for (int i = 1; i < transitions.size(); i++) {
+        assertThat(transitions.get(i)[0]).isEqualTo(transitions.get(i - 1)[1]);
+        assertThat(transitions.get(i)[1]).isGreaterThan(transitions.get(i)[0]);
+      }
+      assertThat(q.image().nextProducerId()).isEqualTo(50);
+      q.addListener((prev, cur) -> {
+        throw new IllegalStateException("a broken listener must not wedge the log");
+      });
+      assertThat(q.controller().allocateProducerIds(1, 10).get()).isEqualTo(50);
+      assertThat(transitions).hasSize(7);
+    }
+  }
+
+  private MetadataQuorum startTimed(String what) {
+    long t0 = System.nanoTime();
+    MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM);
+    System.out.printf("MetadataQuorum %s: ready in %.1f ms%n", what, (System.nanoTime() - t0) / 1e6);
+    return q;
+  }
+
+  static CreateTopicsRequestData createRequest(String name, int partitions, String key, String value) {
+    CreatableTopicConfigCollection configs = new CreatableTopicConfigCollection();
+    configs.add(new CreatableTopicConfig().setName(key).setValue(value));
+    CreateTopicsRequestData.CreatableTopicCollection topics = new CreateTopicsRequestData.CreatableTopicCollection();
+    topics.add(new CreatableTopic().setName(name).setNumPartitions(partitions).setReplicationFactor((short) -1)
+        .setConfigs(configs));
+    return new CreateTopicsRequestData().setTopics(topics);
+  }
+
+  static void alter(QuorumController c, String topic, String key, String value) throws Exception {
+    IncrementalAlterConfigsRequestData.AlterableConfigCollection configs =
+        new IncrementalAlterConfigsRequestData.AlterableConfigCollection();
+    configs.add(new AlterableConfig().setName(key).setValue(value)
+        .setConfigOperation(AlterConfigOp.OpType.SET.id()));
+    IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection resources =
+        new IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
+    resources.add(new AlterConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic)
+        .setConfigs(configs));
+    var response = c.incrementalAlterConfigs(new IncrementalAlterConfigsRequestData().setResources(resources)).get();
+    assertThat(response.responses().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+  }
+}
