@@ -1,0 +1,160 @@
+package io.tributary.storage;
+
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * Immutable per-topic log settings. Each component carries the Kafka topic-config name it is read from, so
+ * {@link #from(Map, LogConfig)} can overlay a topic's {@code configs} map on the broker defaults.
+ *
+ * @param segmentBytes          {@code segment.bytes}: roll the active segment before it would exceed this size
+ * @param segmentMs             {@code segment.ms}: roll when the first and newest batch timestamps are this far apart
+ * @param segmentIndexBytes     {@code segment.index.bytes}: preallocated size of each offset/time index
+ * @param indexIntervalBytes    {@code index.interval.bytes}: log bytes between two sparse index entries
+ * @param retentionMs           {@code retention.ms}: delete segments whose newest timestamp is older; -1 = forever
+ * @param retentionBytes        {@code retention.bytes}: keep the log at most this large; -1 = unbounded
+ * @param flushIntervalMessages {@code flush.messages}: fsync after this many unflushed records
+ * @param flushIntervalMs       {@code flush.ms}: fsync when the last flush is this old (background task)
+ * @param fileDeleteDelayMs     {@code file.delete.delay.ms}: grace period before deleted files are really removed
+ * @param maxMessageBytes       {@code max.message.bytes}: largest accepted batch (including the 12-byte log overhead)
+ * @param timestampType         {@code message.timestamp.type}: CreateTime or LogAppendTime
+ * @param timestampBeforeMaxMs  {@code message.timestamp.before.max.ms}: how far in the past a CreateTime may be
+ * @param timestampAfterMaxMs   {@code message.timestamp.after.max.ms}: how far in the future a CreateTime may be
+ */
+public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes, int indexIntervalBytes,
+                        long retentionMs, long retentionBytes, long flushIntervalMessages, long flushIntervalMs,
+                        long fileDeleteDelayMs, int maxMessageBytes, TimestampType timestampType,
+                        long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+
+    public static final String SEGMENT_BYTES = "segment.bytes";
+    public static final String SEGMENT_MS = "segment.ms";
+    public static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
+    public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String RETENTION_BYTES = "retention.bytes";
+    public static final String FLUSH_MESSAGES = "flush.messages";
+    public static final String FLUSH_MS = "flush.ms";
+    public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+
+    /**
+     * Smallest accepted segment size. Kafka insists on 1 MiB; we allow tiny segments so tests can roll cheaply,
+     * but a segment must at least hold one batch header.
+     */
+    public static final long SEGMENT_BYTES_MIN = BatchHeaderFlyweight.HEADER_SIZE;
+
+    private static final Set<String> SUPPORTED_KEYS = Set.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES,
+            INDEX_INTERVAL_BYTES, RETENTION_MS, RETENTION_BYTES, FLUSH_MESSAGES, FLUSH_MS, FILE_DELETE_DELAY_MS,
+            MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS);
+
+    /** Kafka's broker defaults for these topic configs. */
+    public static final LogConfig DEFAULTS = new LogConfig(1024L * 1024 * 1024, 7L * 24 * 60 * 60 * 1000,
+            10 * 1024 * 1024, 4096, 7L * 24 * 60 * 60 * 1000, -1L, Long.MAX_VALUE, Long.MAX_VALUE, 60_000L,
+            1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
+
+    public LogConfig {
+        check(SEGMENT_BYTES, segmentBytes, segmentBytes >= SEGMENT_BYTES_MIN && segmentBytes <= Integer.MAX_VALUE,
+                "must be in [" + SEGMENT_BYTES_MIN + ", " + Integer.MAX_VALUE + "]");
+        check(SEGMENT_MS, segmentMs, segmentMs >= 1, "must be >= 1");
+        check(SEGMENT_INDEX_BYTES, segmentIndexBytes, segmentIndexBytes >= 4, "must be >= 4");
+        check(INDEX_INTERVAL_BYTES, indexIntervalBytes, indexIntervalBytes >= 0, "must be >= 0");
+        check(RETENTION_MS, retentionMs, retentionMs >= -1, "must be >= -1");
+        check(RETENTION_BYTES, retentionBytes, retentionBytes >= -1, "must be >= -1");
+        check(FLUSH_MESSAGES, flushIntervalMessages, flushIntervalMessages >= 1, "must be >= 1");
+        check(FLUSH_MS, flushIntervalMs, flushIntervalMs >= 0, "must be >= 0");
+        check(FILE_DELETE_DELAY_MS, fileDeleteDelayMs, fileDeleteDelayMs >= 0, "must be >= 0");
+        check(MAX_MESSAGE_BYTES, maxMessageBytes, maxMessageBytes >= 0, "must be >= 0");
+        if (timestampType != TimestampType.CREATE_TIME && timestampType != TimestampType.LOG_APPEND_TIME) {
+            throw new ConfigException(MESSAGE_TIMESTAMP_TYPE, timestampType, "must be CreateTime or LogAppendTime");
+        }
+        check(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs, timestampBeforeMaxMs >= 0, "must be >= 0");
+        check(MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs, timestampAfterMaxMs >= 0, "must be >= 0");
+    }
+
+    /** The topic-config keys {@link #from} understands. */
+    public static Set<String> supportedKeys() {
+        return SUPPORTED_KEYS;
+    }
+
+    /**
+     * Overlays Kafka topic-config keys on {@code base}. Unknown keys are ignored (the caller validates names).
+     *
+     * @throws ConfigException naming the key and the reason when a value does not parse or is out of range
+     */
+    public static LogConfig from(Map<String, String> topicConfigs, LogConfig base) {
+        ConfigReader r = new ConfigReader(topicConfigs);
+        return new LogConfig(
+                r.longValue(SEGMENT_BYTES, base.segmentBytes),
+                r.longValue(SEGMENT_MS, base.segmentMs),
+                r.intValue(SEGMENT_INDEX_BYTES, base.segmentIndexBytes),
+                r.intValue(INDEX_INTERVAL_BYTES, base.indexIntervalBytes),
+                r.longValue(RETENTION_MS, base.retentionMs),
+                r.longValue(RETENTION_BYTES, base.retentionBytes),
+                r.longValue(FLUSH_MESSAGES, base.flushIntervalMessages),
+                r.longValue(FLUSH_MS, base.flushIntervalMs),
+                r.longValue(FILE_DELETE_DELAY_MS, base.fileDeleteDelayMs),
+                r.intValue(MAX_MESSAGE_BYTES, base.maxMessageBytes),
+                r.timestampType(MESSAGE_TIMESTAMP_TYPE, base.timestampType),
+                r.longValue(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, base.timestampBeforeMaxMs),
+                r.longValue(MESSAGE_TIMESTAMP_AFTER_MAX_MS, base.timestampAfterMaxMs));
+    }
+
+    private static void check(String key, Object value, boolean ok, String reason) {
+        if (!ok) {
+            throw new ConfigException(key, value, reason);
+        }
+    }
+
+    /** Parses single values, turning any parse failure into a ConfigException that names the key. */
+    private static final class ConfigReader {
+        private final Map<String, String> configs;
+
+        ConfigReader(Map<String, String> configs) {
+            this.configs = configs;
+        }
+
+        long longValue(String key, long fallback) {
+            String raw = configs.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            try {
+                return Long.parseLong(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, raw, "not a valid long");
+            }
+        }
+
+        int intValue(String key, int fallback) {
+            String raw = configs.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            try {
+                return Integer.parseInt(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, raw, "not a valid int");
+            }
+        }
+
+        TimestampType timestampType(String key, TimestampType fallback) {
+            String raw = configs.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            String name = raw.trim();
+            if (name.equals(TimestampType.CREATE_TIME.name)) {
+                return TimestampType.CREATE_TIME;
+            }
+            if (name.equals(TimestampType.LOG_APPEND_TIME.name)) {
+                return TimestampType.LOG_APPEND_TIME;
+            }
+            throw new ConfigException(key, raw, "must be CreateTime or LogAppendTime");
+        }
+    }
+}
