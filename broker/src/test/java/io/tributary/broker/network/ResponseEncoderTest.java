@@ -51,7 +51,7 @@ class ResponseEncoderTest {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             FetchSlice slice = new FetchSlice(ch, prefix.length, records.sizeInBytes(), 0L);
             for (short version : new short[] {4, 12, 13, ApiKeys.FETCH.latestVersion()}) {
-                FetchResponseData data = new FetchResponseData().setSessionId(7);
+                FetchResponseData data = new FetchResponseData().setSessionId(version >= 7 ? 7 : 0);
                 FetchResponseData.FetchableTopicResponse topic = new FetchResponseData.FetchableTopicResponse()
                         .setTopic("t").setTopicId(org.apache.kafka.common.Uuid.randomUuid());
                 topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(0).setHighWatermark(2)
@@ -112,7 +112,9 @@ class ResponseEncoderTest {
                 promise.trySuccess();
             }
         });
-        ChannelHandlerContext ctx = ch.pipeline().firstContext();
+        // Write from a handler behind the capturing one, so every part passes through it.
+        ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter());
+        ChannelHandlerContext ctx = ch.pipeline().lastContext();
         ResponseEncoder.write(ctx, 42, headerVersion, body, version, ch.newPromise());
         ch.flush();
         return out.toByteArray();
