@@ -76,6 +76,9 @@ public final class Broker implements AutoCloseable {
         List<FileLock> locks = lockDirs(config);
         CompletableFuture<LogManager> logs = CompletableFuture.supplyAsync(
                 () -> LogManager.open(config.logDirs, config.logDefaults, time));
+        ApiRegistry registry = new ApiRegistry();
+        CompletableFuture<SocketServer> prepared = CompletableFuture.supplyAsync(
+                () -> new SocketServer(config.ioThreads, config.requestBytesMax, registry));
         ControllerSettings settings = ControllerSettings.defaults()
                 .withDefaults(config.numPartitions, config.defaultReplicationFactor);
         MetadataQuorum quorum = null;
@@ -84,23 +87,33 @@ public final class Broker implements AutoCloseable {
         try {
             quorum = MetadataQuorum.start(config.nodeId, config.metadataDir,
                     config.controllerVoters(config.controllerPort), time, settings);
+            long quorumNanos = System.nanoTime();
             logManager = logs.get();
+            long logsNanos = System.nanoTime();
             logManager.startBackgroundTasks(config.retentionCheckIntervalMs, config.recoveryCheckpointIntervalMs);
             String clusterId = quorum.controller().ensureClusterId(Uuid.randomUuid().toString()).get(30, TimeUnit.SECONDS);
             PartitionManager partitionManager = new PartitionManager(config.nodeId, logManager, config.logDefaults);
             partitionManager.removeOrphans(quorum.image());
             quorum.addListener(partitionManager);
             FetchPurgatory purgatory = new FetchPurgatory();
-            ApiRegistry registry = apis(config, quorum, partitionManager, purgatory, time);
-            server = new SocketServer(config.listenerHost, config.listenerPort, config.ioThreads, config.requestBytesMax, registry);
+            apis(registry, config, quorum, partitionManager, purgatory, time);
+            server = prepared.get();
+            server.bind(config.listenerHost, config.listenerPort);
+            long listenNanos = System.nanoTime();
             InetSocketAddress bound = server.localAddress();
             int advertisedPort = config.advertisedPortConfigured > 0 ? config.advertisedPortConfigured : bound.getPort();
             quorum.controller().registerBroker(config.nodeId, Uuid.randomUuid(),
                     List.of(new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT)),
                     config.get("broker.rack", null)).get(30, TimeUnit.SECONDS);
-            log.debug("Cluster {} node {} started", clusterId, config.nodeId);
+            long now = System.nanoTime();
+            log.info("Node {} of cluster {} started in {} ms (metadata quorum {} ms, logs {} ms, listener {} ms, registration {} ms)",
+                    config.nodeId, clusterId, ms(now - startNanos), ms(quorumNanos - startNanos), ms(logsNanos - quorumNanos),
+                    ms(listenNanos - logsNanos), ms(now - listenNanos));
             return new Broker(config, locks, logManager, quorum, server, partitionManager, startNanos);
         } catch (Exception | Error e) {
+            if (server == null && prepared.isDone() && !prepared.isCompletedExceptionally()) {
+                server = prepared.join();
+            }
             if (server != null) {
                 server.close();
             }
@@ -118,9 +131,12 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static ApiRegistry apis(BrokerConfig config, MetadataQuorum quorum, PartitionManager partitions,
-                                    FetchPurgatory purgatory, Time time) {
-        ApiRegistry registry = new ApiRegistry();
+    private static long ms(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private static void apis(ApiRegistry registry, BrokerConfig config, MetadataQuorum quorum, PartitionManager partitions,
+                             FetchPurgatory purgatory, Time time) {
         var controller = quorum.controller();
         registry.register(ApiKeys.API_VERSIONS, new ApiVersionsApi(registry))
                 // Kafka 4 advertises Produce v0 so librdkafka does not give up, and refuses v0-2.
@@ -136,7 +152,6 @@ public final class Broker implements AutoCloseable {
                 .register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(config.nodeId, partitions))
                 .register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(new ProducerIdManager(config.nodeId, controller)))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(partitions));
-        return registry;
     }
 
     private static List<FileLock> lockDirs(BrokerConfig config) throws IOException {

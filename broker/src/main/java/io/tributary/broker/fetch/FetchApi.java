@@ -116,8 +116,13 @@ public final class FetchApi implements ApiHandler {
             return plan;
         }
         synchronized (session) {
-            if (epoch != session.nextEpoch || session.usesTopicIds != usesTopicIds) {
+            if (epoch != session.nextEpoch) {
                 plan.error = Errors.INVALID_FETCH_SESSION_EPOCH;
+                return plan;
+            }
+            if (session.usesTopicIds != usesTopicIds) {
+                // KIP-516: a session keyed by names cannot continue by ids, nor the other way round.
+                plan.error = Errors.FETCH_SESSION_TOPIC_ID_ERROR;
                 return plan;
             }
             for (FetchRequestData.FetchTopic topic : request.topics()) {

@@ -35,16 +35,21 @@ public final class SocketServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final Channel serverChannel;
+    private final ServerBootstrap bootstrap;
+    private volatile Channel serverChannel;
     private final InFlightRequests inFlight = new InFlightRequests();
 
-    public SocketServer(String host, int port, int ioThreads, int requestBytesMax, ApiRegistry registry) throws InterruptedException {
+    /**
+     * Prepares the event loops and pipeline without binding, so the broker can do this (which loads
+     * Netty and its native transport) while Raft starts, and bind only once it can answer requests.
+     */
+    public SocketServer(int ioThreads, int requestBytesMax, ApiRegistry registry) {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("trib-accept", true), factory);
         ioGroup = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("trib-io", true), factory);
         Class<? extends ServerSocketChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -60,8 +65,15 @@ public final class SocketServer implements AutoCloseable {
                                 .addLast("requests", new ConnectionHandler(registry, inFlight));
                     }
                 });
+        // Touch the pooled allocator and the pipeline classes now rather than on the first connection.
+        io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(64).release();
+        log.debug("Prepared {} I/O threads ({})", ioThreads, epoll ? "epoll" : "nio");
+    }
+
+    /** Starts listening; requests are served from here on. */
+    public void bind(String host, int port) throws InterruptedException {
         serverChannel = bootstrap.bind(host, port).sync().channel();
-        log.debug("Listening on {} with {} I/O threads ({})", serverChannel.localAddress(), ioThreads, epoll ? "epoll" : "nio");
+        log.debug("Listening on {}", serverChannel.localAddress());
     }
 
     public InetSocketAddress localAddress() {
@@ -70,7 +82,10 @@ public final class SocketServer implements AutoCloseable {
 
     /** Stops accepting; existing connections keep being served until {@link #close()}. */
     public void stopAccepting() {
-        serverChannel.close().syncUninterruptibly();
+        Channel ch = serverChannel;
+        if (ch != null) {
+            ch.close().syncUninterruptibly();
+        }
     }
 
     /** Stops accepting, lets in-flight requests finish for up to {@code drainMs}, then closes everything. */
@@ -88,9 +103,7 @@ public final class SocketServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (serverChannel.isOpen()) {
-            stopAccepting();
-        }
+        stopAccepting();
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         acceptGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
