@@ -56,6 +56,8 @@ public final class PartitionLog {
     private volatile long highWatermark;
     private volatile long recoveryPoint;
     private volatile long lastFlushMs;
+    /** End of the newest segment that rolled but is not yet fsynced; the scheduler flushes it, not the appender. */
+    private volatile long rolledUnflushedEnd = -1L;
     private volatile boolean closed;
     /**
      * Called after the log start moved other than by retention (DeleteRecords, truncation): the log manager
@@ -258,7 +260,8 @@ public final class PartitionLog {
             lock.unlock();
         }
         if (rolled != null) {
-            flushUpTo(segmentEnd(rolled));
+            // An fsync of a whole segment can take long; keep it off the request thread (Kafka does the same).
+            rolledUnflushedEnd = Math.max(rolledUnflushedEnd, segmentEnd(rolled));
         }
         if (flushNeeded) {
             flush();
@@ -447,6 +450,10 @@ public final class PartitionLog {
 
     /** Background: flush if flush.ms has passed since the last flush and something is unflushed. */
     void maybeFlushByTime(long nowMs) {
+        long rolledEnd = rolledUnflushedEnd;
+        if (!closed && rolledEnd > recoveryPoint) {
+            flushUpTo(rolledEnd);
+        }
         if (!closed && recoveryPoint < logEndOffset && nowMs - lastFlushMs >= config.flushIntervalMs()) {
             flush();
         }
