@@ -39,7 +39,7 @@ final class DelayedFetch {
 
     void onBytes(int bytes) {
         if (bytesArrived.addAndGet(bytes) >= bytesNeeded && !completed.get()) {
-            
+            loop.execute(this::complete);
         }
     }
 

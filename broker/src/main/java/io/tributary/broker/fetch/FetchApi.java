@@ -201,7 +201,9 @@ public final class FetchApi implements ApiHandler {
     }
 
     private Read readOne(CachedPartition cp, int remaining, boolean minOneBatch, boolean readCommitted) {
-        if (cp.topic == null) {
+        // A session keyed by id resolved the name once; if the topic was deleted since, that name may now
+        // belong to a new topic whose records must not be served under the old id.
+        if (cp.topic == null || !Uuid.ZERO_UUID.equals(cp.topicId) && !partitions.image().topicsById().containsKey(cp.topicId)) {
             return new Read(cp, Errors.UNKNOWN_TOPIC_ID, FetchSlice.EMPTY, -1, -1, -1);
         }
         Partition partition = partitions.partition(cp.topic, cp.partition);
