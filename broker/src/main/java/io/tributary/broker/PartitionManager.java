@@ -67,6 +67,10 @@ public final class PartitionManager implements MetadataListener {
         }
     }
 
+    private boolean isSoleInSyncReplica(PartitionRegistration registration) {
+        return registration.isr().length == 1 && registration.isr()[0] == nodeId;
+    }
+
     private boolean hosts(PartitionRegistration registration) {
         for (int replica : registration.replicas()) {
             if (replica == nodeId) {
@@ -114,6 +118,11 @@ public final class PartitionManager implements MetadataListener {
         TopicPartition tp = new TopicPartition(topic.name(), partitionId);
         return partitions.computeIfAbsent(tp, key -> {
             PartitionLog partitionLog = logManager.getOrCreateLog(key, topic.id(), logConfig(topic));
+            // A leader whose in-sync set is itself alone has committed everything in its log; after a crash
+            // the checkpointed high watermark lags, and acknowledged records must not stay invisible.
+            if (isSoleInSyncReplica(registration)) {
+                partitionLog.updateHighWatermark(partitionLog.logEndOffset());
+            }
             return new Partition(key, topic.id(), partitionLog, registration.leaderEpoch());
         });
     }

@@ -69,7 +69,8 @@ public final class MetadataApi implements ApiHandler {
         if (!allTopics && allowCreate) {
             MetadataImage image = partitions.image();
             for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
-                if (t.name() != null && !image.topicsByName().containsKey(t.name()) && isCreatable(t.name())) {
+                boolean byId = t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId());
+                if (!byId && t.name() != null && !image.topicsByName().containsKey(t.name()) && isCreatable(t.name())) {
                     toCreate.add(t.name());
                 }
             }
@@ -116,11 +117,13 @@ public final class MetadataApi implements ApiHandler {
             }
         } else {
             for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
-                TopicImage topic = t.name() != null ? image.topicsByName().get(t.name()) : image.topicsById().get(t.topicId());
+                // Clients that ask by id (v10+) leave the name empty; the id wins whenever it is set.
+                boolean byId = t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId());
+                TopicImage topic = byId ? image.topicsById().get(t.topicId()) : image.topicsByName().get(t.name());
                 if (topic != null) {
                     response.topics().add(describe(topic, includeTopicOps));
                 } else {
-                    response.topics().add(missing(t.name(), t.topicId()));
+                    response.topics().add(missing(byId ? null : t.name(), t.topicId()));
                 }
             }
         }

@@ -1,0 +1,120 @@
+package io.tributary.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a clean restart must preserve: every record at its offset, topics with their ids and config overrides,
+ * and the next offset of each partition. Once in-process (ephemeral ports, new port after the restart) and once
+ * as an operator does it: SIGTERM to {@code trib start}, which must exit 0.
+ */
+class RestartTest {
+    private static final int PARTITIONS = 3;
+    private static final int PER_PARTITION = 1000;
+
+    @Test
+    void inProcessRestartKeepsDataTopicsAndOffsets(@TempDir Path dir) throws Exception {
+        try (TestBroker broker = TestBroker.start(dir)) {
+            Clients.createTopic(broker.bootstrap(), "kept", PARTITIONS, Map.of("retention.ms", "7200000"));
+            Uuid id = describe(broker.bootstrap()).topicId();
+            produce(broker.bootstrap(), 0);
+
+            broker.restart();
+
+            assertThat(Files.exists(broker.logDir().resolve("kept-0"))).isTrue();
+            TopicDescription d = describe(broker.bootstrap());
+            assertThat(d.topicId()).as("topic id survives").isEqualTo(id);
+            assertThat(d.partitions()).hasSize(PARTITIONS);
+            try (Admin admin = Clients.admin(broker.bootstrap())) {
+                ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, "kept");
+                assertThat(admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r)
+                        .get("retention.ms").value()).isEqualTo("7200000");
+            }
+            verify(broker.bootstrap(), PER_PARTITION);
+            produce(broker.bootstrap(), PER_PARTITION);
+            verify(broker.bootstrap(), 2 * PER_PARTITION);
+
+            // A second restart reads what was written after the first one.
+            broker.restart();
+            verify(broker.bootstrap(), 2 * PER_PARTITION);
+        }
+    }
+
+    @Test
+    void sigtermExitsZeroAndTheProcessRestartsOnTheSameData(@TempDir Path dir) throws Exception {
+        try (BrokerProcess broker = BrokerProcess.start(dir, Map.of())) {
+            assertThat(broker.readyLine()).matches(BrokerProcess.READY)
+                    .contains("ready on 127.0.0.1:" + broker.port())
+                    .contains("(node " + TestBroker.NODE_ID + ", data " + broker.logDir() + ")");
+            assertThat(broker.stdout()).as("exactly one line on stdout once ready").hasSize(1);
+            Clients.createTopic(broker.bootstrap(), "kept", PARTITIONS);
+            produce(broker.bootstrap(), 0);
+
+            assertThat(broker.terminate()).as("exit code after SIGTERM\n%s", broker.stderrTail()).isZero();
+            assertThat(broker.logDir().resolve(".kafka_cleanshutdown")).as("clean-shutdown marker").exists();
+
+            broker.launch();
+            verify(broker.bootstrap(), PER_PARTITION);
+            produce(broker.bootstrap(), PER_PARTITION);
+            verify(broker.bootstrap(), 2 * PER_PARTITION);
+            assertThat(broker.terminate()).isZero();
+        }
+    }
+
+    /** Writes records {@code from..from+PER_PARTITION-1} to each partition, value "p-i". */
+    private static void produce(String bootstrap, int from) throws Exception {
+        try (KafkaProducer<String, String> p = Clients.producer(bootstrap)) {
+            for (int i = from; i < from + PER_PARTITION; i++) {
+                for (int part = 0; part < PARTITIONS; part++) {
+                    p.send(new ProducerRecord<>("kept", part, "k" + i, part + "-" + i));
+                }
+            }
+            p.flush();
+            // The last send of each partition must have landed at the offset right after what came before.
+            for (int part = 0; part < PARTITIONS; part++) {
+                long offset = p.send(new ProducerRecord<>("kept", part, "k", "probe")).get(30, TimeUnit.SECONDS).offset();
+                assertThat(offset).as("offset after %d records in partition %d", from + PER_PARTITION, part)
+                        .isEqualTo(from + PER_PARTITION + from / PER_PARTITION);
+            }
+        }
+    }
+
+    /** Each partition holds blocks of PER_PARTITION records, each block followed by one probe record. */
+    private static void verify(String bootstrap, int records) {
+        for (int part = 0; part < PARTITIONS; part++) {
+            List<ConsumerRecord<String, String>> got = Clients.readAll(bootstrap, new TopicPartition("kept", part));
+            int blocks = records / PER_PARTITION;
+            assertThat(got).as("partition %d", part).hasSize(records + blocks);
+            int k = 0;
+            for (int b = 0; b < blocks; b++) {
+                for (int i = b * PER_PARTITION; i < (b + 1) * PER_PARTITION; i++, k++) {
+                    assertThat(got.get(k).offset()).isEqualTo(k);
+                    assertThat(got.get(k).value()).isEqualTo(part + "-" + i);
+                }
+                assertThat(got.get(k).value()).isEqualTo("probe");
+                k++;
+            }
+        }
+    }
+
+    private static TopicDescription describe(String bootstrap) throws Exception {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            return admin.describeTopics(List.of("kept")).allTopicNames().get(30, TimeUnit.SECONDS).get("kept");
+        }
+    }
+}
