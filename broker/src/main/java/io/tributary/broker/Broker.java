@@ -12,6 +12,9 @@ import io.tributary.broker.api.ProduceApi;
 import io.tributary.broker.fetch.FetchApi;
 import io.tributary.broker.fetch.FetchPurgatory;
 import io.tributary.broker.fetch.FetchSessionCache;
+import io.tributary.broker.group.GroupApis;
+import io.tributary.broker.group.GroupCoordinator;
+import io.tributary.broker.group.GroupCoordinatorConfig;
 import io.tributary.broker.network.ApiRegistry;
 import io.tributary.broker.network.SocketServer;
 import io.tributary.metadata.ControllerSettings;
@@ -55,17 +58,19 @@ public final class Broker implements AutoCloseable {
     private final MetadataQuorum quorum;
     private final SocketServer server;
     private final PartitionManager partitionManager;
+    private final GroupCoordinator groups;
     private final long startNanos;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, List<FileLock> dirLocks, LogManager logManager, MetadataQuorum quorum,
-                   SocketServer server, PartitionManager partitionManager, long startNanos) {
+                   SocketServer server, PartitionManager partitionManager, GroupCoordinator groups, long startNanos) {
         this.config = config;
         this.dirLocks = dirLocks;
         this.logManager = logManager;
         this.quorum = quorum;
         this.server = server;
         this.partitionManager = partitionManager;
+        this.groups = groups;
         this.startNanos = startNanos;
     }
 
@@ -96,7 +101,10 @@ public final class Broker implements AutoCloseable {
             partitionManager.removeOrphans(quorum.image());
             quorum.addListener(partitionManager);
             FetchPurgatory purgatory = new FetchPurgatory();
-            apis(registry, config, quorum, partitionManager, purgatory, time);
+            GroupCoordinator groups = new GroupCoordinator(config.nodeId, GroupCoordinatorConfig.from(config),
+                    partitionManager, quorum.controller(), purgatory, time);
+            quorum.addListener(groups);
+            apis(registry, config, quorum, partitionManager, purgatory, groups, time);
             server = prepared.get();
             server.bind(config.listenerHost, config.listenerPort);
             long listenNanos = System.nanoTime();
@@ -109,7 +117,7 @@ public final class Broker implements AutoCloseable {
             log.info("Node {} of cluster {} started in {} ms (metadata quorum {} ms, logs {} ms, listener {} ms, registration {} ms)",
                     config.nodeId, clusterId, ms(now - startNanos), ms(quorumNanos - startNanos), ms(logsNanos - quorumNanos),
                     ms(listenNanos - logsNanos), ms(now - listenNanos));
-            return new Broker(config, locks, logManager, quorum, server, partitionManager, startNanos);
+            return new Broker(config, locks, logManager, quorum, server, partitionManager, groups, startNanos);
         } catch (Exception | Error e) {
             if (server == null && prepared.isDone() && !prepared.isCompletedExceptionally()) {
                 server = prepared.join();
@@ -136,7 +144,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private static void apis(ApiRegistry registry, BrokerConfig config, MetadataQuorum quorum, PartitionManager partitions,
-                             FetchPurgatory purgatory, Time time) {
+                             FetchPurgatory purgatory, GroupCoordinator groups, Time time) {
         var controller = quorum.controller();
         registry.register(ApiKeys.API_VERSIONS, new ApiVersionsApi(registry))
                 // Kafka 4 advertises Produce v0 so librdkafka does not give up, and refuses v0-2.
@@ -152,6 +160,7 @@ public final class Broker implements AutoCloseable {
                 .register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(config.nodeId, partitions))
                 .register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(new ProducerIdManager(config.nodeId, controller)))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochApi(partitions));
+        GroupApis.register(registry, groups);
     }
 
     private static List<FileLock> lockDirs(BrokerConfig config) throws IOException {
@@ -214,6 +223,7 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         server.close(5_000);
+        groups.close();
         quorum.close();
         logManager.close();
         releaseLocks(dirLocks);

@@ -11,6 +11,7 @@ import io.tributary.storage.LogAppendInfo;
 import io.tributary.storage.PartitionLog;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -61,6 +62,9 @@ public final class ProduceApi implements ApiHandler {
                     error(pr, Errors.INVALID_REQUIRED_ACKS, null);
                 } else if (name == null) {
                     error(pr, usesTopicIds ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+                } else if (Topic.isInternal(name)) {
+                    // Coordinator state lives there; a client's bytes would break its replay.
+                    error(pr, Errors.INVALID_TOPIC_EXCEPTION, "Cannot append to internal topic " + name);
                 } else {
                     append(name, pd, pr);
                 }

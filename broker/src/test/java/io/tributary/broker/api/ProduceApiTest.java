@@ -165,6 +165,15 @@ class ProduceApiTest {
     }
 
     @Test
+    void clientsCannotAppendToInternalTopics() {
+        broker.createTopic("__consumer_offsets", 1);
+        ProduceResponseData r = producer.call(ApiKeys.PRODUCE, V12, request((short) 1,
+                part("__consumer_offsets", 0, TestRecords.batch(T, "garbage"))));
+        assertThat(partitions(r)).extracting(p -> error(p)).containsExactly(Errors.INVALID_TOPIC_EXCEPTION);
+        assertThat(broker.log("__consumer_offsets", 0).logEndOffset()).isZero();
+    }
+
+    @Test
     void aCorruptedBatchIsRefusedWithoutWritingIt() {
         MemoryRecords records = TestRecords.batch(T, "intact");
         ByteBuffer buf = records.buffer();
