@@ -1,0 +1,194 @@
+package io.tributary.bench.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Turns what was recorded for one broker (rows in {@link Measurements}, tool output in
+ * {@code <results>/<broker>/<workload>.<phase>.out}) into {@link Metric} values.
+ *
+ * <p>CPU per GB divides the broker's CPU time over one tool run (utime+stime from /proc, sampled before and after)
+ * by the payload bytes that run moved (records x record size, uncompressed). Payload bytes, not wire bytes, so
+ * that compression makes a broker look cheaper only if it really spends less CPU per record.
+ */
+final class BrokerResults {
+
+    static final String PRODUCE = "produce";
+    static final String CONSUME = "consume";
+    static final String LATENCY = "latency";
+    private static final double BYTES_PER_GB = 1e9;
+    private static final double KIB_PER_MIB = 1024;
+
+    final String broker;
+    private final Measurements m;
+    private final Path dir;
+    private final double clockTicksPerSec;
+
+    BrokerResults(String broker, Measurements m, Path resultsDir) {
+        this.broker = broker;
+        this.m = m;
+        this.dir = resultsDir.resolve(broker);
+        this.clockTicksPerSec = m.number(Measurements.RUN, "meta", "clk_tck").orElse(100);
+    }
+
+    /** "ok" once the broker started and the workloads ran; anything else is the reason it has no numbers. */
+    String status() {
+        return m.text(broker, "broker", "status").orElse("not run");
+    }
+
+    Optional<String> reason() {
+        return m.text(broker, "broker", "reason").filter(r -> !r.isBlank());
+    }
+
+    /** The metric's value, or empty when it was not measured (broker down, tool failed, no such output). */
+    OptionalDouble value(Metric metric, Workload w) {
+        Optional<Double> value = switch (metric) {
+            case PRODUCE_RECORDS_PER_S -> producer(w, PRODUCE).map(r -> r.whole().recordsPerSec());
+            case PRODUCE_MB_PER_S -> producer(w, PRODUCE).map(r -> r.whole().mbPerSec());
+            case PRODUCE_AVG_MS -> producer(w, PRODUCE).map(r -> r.whole().avgLatencyMs());
+            case PRODUCE_P99_MS -> producer(w, PRODUCE).map(r -> r.whole().p99Ms());
+            case CPU_S_PER_GB_PRODUCED -> producer(w, PRODUCE)
+                    .map(r -> cpuSecondsPerGb(w, PRODUCE, r.whole().records()));
+            case FETCH_RECORDS_PER_S -> consumer(w).map(ConsumerSummary::fetchRecordsPerSec);
+            case FETCH_MB_PER_S -> consumer(w).map(ConsumerSummary::fetchMbPerSec);
+            case CONSUMER_JOIN_MS -> consumer(w).map(ConsumerSummary::rebalanceMs);
+            case CPU_S_PER_GB_FETCHED -> consumer(w).map(c -> cpuSecondsPerGb(w, CONSUME, c.records()));
+            case LATENCY_RATE -> producer(w, LATENCY).map(r -> r.forLatency().recordsPerSec());
+            case LATENCY_AVG_MS -> producer(w, LATENCY).map(r -> r.forLatency().avgLatencyMs());
+            case LATENCY_P99_MS -> producer(w, LATENCY).map(r -> r.forLatency().p99Ms());
+            case LATENCY_P999_MS -> producer(w, LATENCY).map(r -> r.forLatency().p999Ms());
+            case CPU_S_PER_GB_AT_RATE -> producer(w, LATENCY)
+                    .map(r -> cpuSecondsPerGb(w, LATENCY, r.whole().records()));
+            case START_READY_MS -> median(startTimes("ready_ms"));
+            case START_LOG_LINE_MS -> median(startTimes("logline_ms"));
+            case PEAK_RSS_MB -> kibToMib(m.number(broker, "broker", "vmhwm_kb"));
+            case END_RSS_MB -> kibToMib(m.number(broker, "broker", "vmrss_kb"));
+            case DISK_MB -> kibToMib(m.number(broker, "broker", "disk_kb"));
+            case SHUTDOWN_MS -> boxed(m.number(broker, "broker", "shutdown_ms"));
+        };
+        return value.filter(Double::isFinite).map(OptionalDouble::of).orElse(OptionalDouble.empty());
+    }
+
+    /** Every start-to-ready trial, for the report's detail line. */
+    List<Double> startTimes(String key) {
+        List<Double> out = new ArrayList<>();
+        for (String scope : m.scopes(broker, "start:")) {
+            m.number(broker, scope, key).ifPresent(v -> {
+                if (v >= 0) {
+                    out.add(v);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** How undisturbed each tool run was; see {@link RunCondition}. */
+    List<RunCondition> conditions(List<Workload> workloads) {
+        List<RunCondition> out = new ArrayList<>();
+        for (Workload w : workloads) {
+            for (String phase : List.of(PRODUCE, CONSUME, LATENCY)) {
+                String scope = w.id() + "." + phase;
+                OptionalDouble wallMs = m.number(broker, scope, "wall_ms");
+                if (wallMs.isEmpty()) {
+                    continue;
+                }
+                double brokerS = ticksToSeconds(m.number(broker, scope, "broker_cpu_ticks"));
+                double toolS = ticksToSeconds(m.number(broker, scope, "tool_cpu_ticks"));
+                double hostBusyS = ticksToSeconds(m.number(broker, scope, "host_busy_ticks"));
+                double hostTotalS = ticksToSeconds(m.number(broker, scope, "host_total_ticks"));
+                double otherPct = hostTotalS > 0 ? Math.max(0, hostBusyS - brokerS - toolS) / hostTotalS * 100
+                        : Double.NaN;
+                String exit = m.text(broker, scope, "exit").orElse("?");
+                out.add(new RunCondition(scope, wallMs.getAsDouble() / 1000, brokerS, toolS, otherPct, exit,
+                        exit.equals("0") ? "" : firstError(output(w, phase))));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One tool run: wall time, CPU of broker and tool, the share of host CPU used by anything else, and for a
+     * failed run the first error line of its output.
+     */
+    record RunCondition(String run, double wallS, double brokerCpuS, double toolCpuS, double otherLoadPct,
+                        String exit, String error) {
+    }
+
+    /** The first line that names an exception or error, else the last non-blank line. */
+    static String firstError(List<String> lines) {
+        String last = "";
+        for (String line : lines) {
+            if (line.startsWith("WARNING:")) {
+                continue;
+            }
+            if (line.contains("Exception") || line.contains("ERROR") || line.contains("Error")) {
+                return line.trim();
+            }
+            if (!line.isBlank()) {
+                last = line.trim();
+            }
+        }
+        return last;
+    }
+
+    private double cpuSecondsPerGb(Workload w, String phase, long records) {
+        OptionalDouble ticks = m.number(broker, w.id() + "." + phase, "broker_cpu_ticks");
+        double gb = (double) records * w.recordBytes() / BYTES_PER_GB;
+        if (ticks.isEmpty() || gb <= 0) {
+            return Double.NaN;
+        }
+        return ticks.getAsDouble() / clockTicksPerSec / gb;
+    }
+
+    private double ticksToSeconds(OptionalDouble ticks) {
+        return ticks.isPresent() ? ticks.getAsDouble() / clockTicksPerSec : Double.NaN;
+    }
+
+    private Optional<ProducerSummary.Run> producer(Workload w, String phase) {
+        return ProducerSummary.parse(output(w, phase));
+    }
+
+    private Optional<ConsumerSummary> consumer(Workload w) {
+        return ConsumerSummary.parse(output(w, CONSUME));
+    }
+
+    private List<String> output(Workload w, String phase) {
+        Path file = dir.resolve(w.id() + "." + phase + ".out");
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            // Tool output can contain a stray non-UTF-8 byte in a stack trace; never let that hide the numbers.
+            return Arrays.asList(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).split("\r?\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Optional<Double> boxed(OptionalDouble v) {
+        return v.isPresent() ? Optional.of(v.getAsDouble()) : Optional.empty();
+    }
+
+    private static Optional<Double> kibToMib(OptionalDouble kib) {
+        return kib.isPresent() ? Optional.of(kib.getAsDouble() / KIB_PER_MIB) : Optional.empty();
+    }
+
+    static Optional<Double> median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return Optional.of(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+    }
+}

@@ -1,0 +1,146 @@
+package io.tributary.bench.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchReportTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Kafka burns 2 CPU-s producing 1 GB (10M x 100 B) and Tributary 1 CPU-s: ratio 0.5, target ≤ 0.6 met.
+     * Tributary's producer is slower (ratio 0.8, target ≥ 1.0 missed).
+     */
+    @Test
+    void computesRatiosAndJudgesTargets() throws IOException {
+        StringBuilder tsv = new StringBuilder();
+        row(tsv, "_", "meta", "clk_tck", "100");
+        row(tsv, "_", "workload:w100", "description", "100 B, acks=1");
+        row(tsv, "_", "workload:w100", "record_bytes", "100");
+        row(tsv, "_", "workload:w100", "latency_rate", "50000");
+        broker(tsv, "kafka", 200, 4000, 1_048_576);
+        broker(tsv, "tributary", 100, 400, 262_144);
+        Files.writeString(dir.resolve("measurements.tsv"), tsv);
+        producerOutput("kafka", 100_000, 20, 30);
+        producerOutput("tributary", 80_000, 10, 12);
+
+        String report = new BenchReport(dir).render();
+
+        assertThat(line(report, "broker CPU per GB produced, full speed (CPU-s/GB)"))
+                .contains("2.00", "1.00", "0.50x", "≤ 0.6x", "**met**");
+        assertThat(line(report, "producer throughput, full speed (records/s)"))
+                .contains("100,000", "80,000", "0.80x", "≥ 1.0x", "**missed**");
+        assertThat(line(report, "fixed-rate run: p99 latency (ms)")).contains("30", "12", "0.40x", "**met**");
+        assertThat(line(report, "broker peak RSS (VmHWM) (MiB)")).contains("1,024", "256", "0.25x", "**met**");
+        assertThat(line(report, "start-to-ready (Metadata answered), median (ms)"))
+                .contains("4,000", "400", "0.10x", "**met**");
+        // Nothing was consumed, so the fetch target cannot be judged rather than silently passing.
+        assertThat(line(report, "broker CPU per GB fetched (CPU-s/GB)")).contains("n/a");
+        assertThat(report).contains("**4 of 5 measured targets met.**");
+    }
+
+    @Test
+    void aBrokerThatDidNotRunShowsWhyAndNoRatios() throws IOException {
+        StringBuilder tsv = new StringBuilder();
+        row(tsv, "_", "workload:w100", "description", "100 B, acks=1");
+        row(tsv, "_", "workload:w100", "record_bytes", "100");
+        row(tsv, "_", "workload:w100", "latency_rate", "50000");
+        broker(tsv, "kafka", 200, 4000, 1_048_576);
+        row(tsv, "tributary", "broker", "status", "build failed");
+        row(tsv, "tributary", "broker", "reason", "[ERROR] no such artifact");
+        Files.writeString(dir.resolve("measurements.tsv"), tsv);
+        producerOutput("kafka", 100_000, 20, 30);
+
+        String report = new BenchReport(dir).render();
+
+        assertThat(report).contains("**tributary: build failed** — [ERROR] no such artifact");
+        assertThat(line(report, "producer throughput, full speed (records/s)")).contains("100,000", "n/a");
+        assertThat(report).contains("**0 of 0 measured targets met.**");
+    }
+
+    @Test
+    void aFailedToolRunIsListedWithItsError() throws IOException {
+        StringBuilder tsv = new StringBuilder();
+        row(tsv, "_", "workload:w100", "description", "100 B, acks=1");
+        row(tsv, "_", "workload:w100", "record_bytes", "100");
+        row(tsv, "tributary", "broker", "status", "ok");
+        row(tsv, "tributary", "w100.consume", "wall_ms", "3000");
+        row(tsv, "tributary", "w100.consume", "exit", "1");
+        Files.writeString(dir.resolve("measurements.tsv"), tsv);
+        Files.createDirectories(dir.resolve("tributary"));
+        Files.writeString(dir.resolve("tributary").resolve("w100.consume.out"), String.join("\n",
+                "start.time, end.time, data.consumed.in.MB",
+                "WARNING: A restricted method in java.lang.System has been called",
+                "The node does not support FIND_COORDINATOR",
+                "org.apache.kafka.common.errors.UnsupportedVersionException: The node does not support FIND_COORDINATOR"));
+
+        String report = new BenchReport(dir).render();
+
+        assertThat(report).contains("- **tributary w100.consume failed** (exit 1): `org.apache.kafka.common.errors"
+                + ".UnsupportedVersionException: The node does not support FIND_COORDINATOR`");
+        assertThat(report.lines().filter(l -> l.contains("consumer throughput (fetch phase)")))
+                .isNotEmpty().allSatisfy(l -> assertThat(cells(l)).containsExactly("n/a", "n/a", "n/a"));
+    }
+
+    @Test
+    void malformedMeasurementsAreRejected() throws IOException {
+        Files.writeString(dir.resolve("measurements.tsv"), "kafka\tbroker\tstatus\n");
+
+        assertThatThrownBy(() -> new BenchReport(dir)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("4 tab-separated cells");
+    }
+
+    @Test
+    void medianOfStartTrials() {
+        assertThat(BrokerResults.median(List.of(3.0, 1.0, 2.0))).contains(2.0);
+        assertThat(BrokerResults.median(List.of(4.0, 1.0))).contains(2.5);
+        assertThat(BrokerResults.median(List.of())).isEmpty();
+    }
+
+    private static void broker(StringBuilder tsv, String name, long produceCpuTicks, long readyMs, long hwmKb) {
+        row(tsv, name, "broker", "status", "ok");
+        row(tsv, name, "start:1", "ready_ms", String.valueOf(readyMs));
+        row(tsv, name, "w100.produce", "broker_cpu_ticks", String.valueOf(produceCpuTicks));
+        row(tsv, name, "w100.produce", "wall_ms", "10000");
+        row(tsv, name, "w100.produce", "exit", "0");
+        row(tsv, name, "broker", "vmhwm_kb", String.valueOf(hwmKb));
+    }
+
+    /** A full-speed run of 10M x 100 B = 1 GB, and a fixed-rate run with the given p99. */
+    private void producerOutput(String broker, double recordsPerSec, double p50, double p99) throws IOException {
+        Files.createDirectories(dir.resolve(broker));
+        Files.writeString(dir.resolve(broker).resolve("w100.produce.out"), String.format(Locale.ROOT,
+                "10000000 records sent, %.1f records/sec (9.54 MB/sec), 5.00 ms avg latency, 90.00 ms max latency,"
+                        + " 3 ms 50th, 8 ms 95th, 40 ms 99th, 80 ms 99.9th.%n", recordsPerSec));
+        Files.writeString(dir.resolve(broker).resolve("w100.latency.out"), String.format(Locale.ROOT,
+                "1000000 records sent, 50000.0 records/sec (4.77 MB/sec), 2.00 ms avg latency, 90.00 ms max latency,"
+                        + " %.0f ms 50th, 8 ms 95th, %.0f ms 99th, 80 ms 99.9th.%n", p50, p99));
+    }
+
+    private static void row(StringBuilder tsv, String subject, String scope, String key, String value) {
+        tsv.append(subject).append('\t').append(scope).append('\t').append(key).append('\t').append(value)
+                .append('\n');
+    }
+
+    /** The Kafka, Tributary and ratio cells of a row in the All metrics table. */
+    private static List<String> cells(String row) {
+        String[] cells = row.split("\\|");
+        return List.of(cells[4].trim(), cells[5].trim(), cells[6].trim());
+    }
+
+    /** The first table line that names the metric label, i.e. its row in the Targets table. */
+    private static String line(String report, String label) {
+        return report.lines().filter(l -> l.startsWith("| " + label)).findFirst()
+                .orElseThrow(() -> new AssertionError("no row for " + label + " in\n" + report));
+    }
+}
