@@ -12,13 +12,16 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * Logging set up in code rather than logback.xml: parsing XML costs a few hundred milliseconds of start
  * time. Logs go to stderr so stdout carries only the ready line. {@code -Dtrib.log.level=DEBUG} raises
- * the level; a logback.xml given with {@code -Dlogback.configurationFile} still wins.
+ * the level; a file given with {@code -Dlogback.configurationFile}, or a logback-test.xml on the class
+ * path, still wins.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null) {
+        // An explicit file, or a test's logback-test.xml, wins over the built-in set-up.
+        if (System.getProperty("logback.configurationFile") != null
+                || LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();

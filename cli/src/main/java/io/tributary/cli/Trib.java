@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code trib} command. Every subcommand but {@code start} talks to brokers over the wire. */
 @Command(name = "trib", mixinStandardHelpOptions = true, versionProvider = Trib.Version.class,
         description = "Tributary: an event-streaming platform that speaks the Kafka protocol.",
-        subcommands = {StartCommand.class})
+        subcommands = {StartCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class,
+            GroupsCommand.class})
 public final class Trib implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,127 @@
+package io.tributary.it.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code trib topics ...} against a live broker, checked against what the Admin client sees. */
+class TopicsCommandsTest {
+    @TempDir
+    static Path dir;
+    static CliBroker broker;
+    static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = CliBroker.start(dir);
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void createListDescribeDelete() throws Exception {
+        TribRun created = TribRun.run(broker.bootstrap(), "topics", "create", "orders", "--partitions", "3",
+                "--replication-factor", "1", "--config", "retention.ms=3600000", "--config", "cleanup.policy=delete");
+        assertThat(created.exitCode()).as("%s", created).isZero();
+        TopicDescription actual = admin.describeTopics(List.of("orders")).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get("orders");
+        assertThat(actual.partitions()).hasSize(3);
+        assertThat(created.out()).contains("Created topic orders: 3 partition(s), replication factor 1, id "
+                + actual.topicId());
+
+        TribRun listed = TribRun.run(broker.bootstrap(), "topics", "list");
+        assertThat(listed.exitCode()).as("%s", listed).isZero();
+        assertThat(listed.outLines().get(0)).matches("TOPIC\\s+PARTITIONS\\s+REPLICATION-FACTOR");
+        assertThat(listed.row("orders")).containsExactly("orders", "3", "1");
+        assertThat(listed.out()).doesNotContain("__consumer_offsets");
+
+        TribRun described = TribRun.run(broker.bootstrap(), "topics", "describe", "orders");
+        assertThat(described.exitCode()).as("%s", described).isZero();
+        assertThat(described.outLines()).contains("Topic: orders", "TopicId: " + actual.topicId(), "Partitions: 3",
+                "ReplicationFactor: 1", "Configs: cleanup.policy=delete,retention.ms=3600000");
+        for (int p = 0; p < 3; p++) {
+            assertThat(described.row(Integer.toString(p))).containsExactly(Integer.toString(p), "1", "1", "1");
+        }
+
+        TribRun deleted = TribRun.run(broker.bootstrap(), "topics", "delete", "orders");
+        assertThat(deleted.exitCode()).as("%s", deleted).isZero();
+        assertThat(deleted.out()).isEqualTo("Deleted topic orders\n");
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("orders");
+        assertThat(TribRun.run(broker.bootstrap(), "topics", "list").out()).doesNotContain("orders");
+
+        TribRun gone = TribRun.run(broker.bootstrap(), "topics", "describe", "orders");
+        assertThat(gone.exitCode()).isEqualTo(1);
+        assertThat(gone.out()).isEmpty();
+        assertThat(gone.err()).isEqualTo("Error: Topic 'orders' does not exist\n");
+    }
+
+    @Test
+    void describeShowsOnlyTopicLevelConfigs() {
+        assertThat(TribRun.run(broker.bootstrap(), "topics", "create", "plain").exitCode()).isZero();
+        TribRun described = TribRun.run(broker.bootstrap(), "topics", "describe", "plain");
+        assertThat(described.outLines()).contains("Partitions: 1", "Configs: -");
+    }
+
+    @Test
+    void failuresAreOneLineWithoutStackTraceUnlessVerbose() {
+        assertThat(TribRun.run(broker.bootstrap(), "topics", "create", "twice").exitCode()).isZero();
+        TribRun again = TribRun.run(broker.bootstrap(), "topics", "create", "twice");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).startsWith("Error: ").contains("already exists").endsWith("\n");
+        assertThat(again.err().lines()).hasSize(1);
+
+        TribRun verbose = TribRun.run(broker.bootstrap(), "topics", "create", "twice", "--verbose");
+        assertThat(verbose.exitCode()).isEqualTo(1);
+        assertThat(verbose.err()).contains("TopicExistsException").contains("\tat ");
+
+        TribRun missing = TribRun.run(broker.bootstrap(), "topics", "delete", "never-created");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Error: Topic 'never-created' does not exist\n");
+    }
+
+    @Test
+    void malformedOptionsAreUsageErrors() {
+        TribRun badConfig = TribRun.run(broker.bootstrap(), "topics", "create", "bad", "--config", "retention.ms");
+        assertThat(badConfig.exitCode()).isEqualTo(2);
+        assertThat(badConfig.err()).isEqualTo("Error: --config expects KEY=VALUE, got: retention.ms\n");
+
+        TribRun badPartitions = TribRun.run(broker.bootstrap(), "topics", "create", "bad", "--partitions", "0");
+        assertThat(badPartitions.exitCode()).isEqualTo(2);
+
+        TribRun unknownBroker = TribRun.run(null, "topics", "list", "--command-config", dir.resolve("nope.properties").toString());
+        assertThat(unknownBroker.exitCode()).isEqualTo(1);
+        assertThat(unknownBroker.err()).startsWith("Error: Cannot read command config ");
+    }
+
+    @Test
+    void commandConfigIsPassedToTheClient() throws Exception {
+        Path props = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(props, "client.id=trib-test\nrequest.timeout.ms=15000\n");
+        TribRun listed = TribRun.run(broker.bootstrap(), "topics", "list", "--command-config", props.toString());
+        assertThat(listed.exitCode()).as("%s", listed).isZero();
+
+        java.nio.file.Files.writeString(props, "request.timeout.ms=not-a-number\n");
+        TribRun bad = TribRun.run(broker.bootstrap(), "topics", "list", "--command-config", props.toString());
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("Error: ").contains("request.timeout.ms");
+    }
+}
