@@ -38,6 +38,20 @@ public sealed interface CoordinatorRecord {
         }
     }
 
+    /** A record of a consumer-protocol (KIP-848) group; the kinds are in {@link ConsumerRecords}. */
+    non-sealed interface ConsumerGroupRecord extends CoordinatorRecord {
+        /** The value, null for a tombstone. */
+        Object value();
+
+        @Override
+        default boolean tombstone() {
+            return value() == null;
+        }
+
+        /** Replays this record into the group's consumer-protocol state. */
+        void applyTo(ConsumerGroup group);
+    }
+
     /** A committed offset; key (group, topic, partition). */
     record OffsetRecord(String groupId, TopicPartition partition, CommittedOffset value) implements CoordinatorRecord {
         public OffsetRecord {

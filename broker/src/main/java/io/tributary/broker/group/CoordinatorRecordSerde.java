@@ -18,7 +18,7 @@ import org.apache.kafka.common.utils.Bytes;
  * Tributary's own key/value encoding of coordinator records (not Kafka's: the key types are chosen so that Kafka's
  * formatter would refuse rather than misread them).
  *
- * <p>Key: int16 key type (100 offset commit, 101 group metadata, 102 member) followed by the key fields. Value:
+ * <p>Key: int16 key type (100 offset commit, 101 group metadata, 102 member; 103-107 consumer-protocol groups, see {@link ConsumerRecordSerde}) followed by the key fields. Value:
  * int16 value version (0) followed by the fields; a tombstone has no value. Strings and byte arrays are prefixed
  * with an unsigned varint of length + 1, 0 meaning null, as Kafka's compact encodings are. Decoding checks every
  * length and refuses unknown types, unknown versions and trailing bytes with a {@link CorruptRecordException}.
@@ -40,6 +40,8 @@ public final class CoordinatorRecordSerde {
             e.int16(GROUP_KEY).string(r.groupId());
         } else if (record instanceof MemberRecord r) {
             e.int16(MEMBER_KEY).string(r.groupId()).string(r.memberId());
+        } else if (record instanceof CoordinatorRecord.ConsumerGroupRecord r) {
+            ConsumerRecordSerde.key(r, e);
         }
         return e.toArray();
     }
@@ -66,6 +68,8 @@ public final class CoordinatorRecordSerde {
                 e.string(p.name()).bytes(p.metadata().get());
             }
             e.bytes(v.assignment().get());
+        } else if (record instanceof CoordinatorRecord.ConsumerGroupRecord r) {
+            ConsumerRecordSerde.value(r, e);
         }
         return e.toArray();
     }
@@ -92,7 +96,7 @@ public final class CoordinatorRecordSerde {
                 case GROUP_KEY -> new GroupRecord(k.requiredString(), v == null ? null : new GroupMetadata(v.string(),
                         v.int32(), v.string(), v.string(), GroupState.fromId(v.int8()), v.int64()));
                 case MEMBER_KEY -> new MemberRecord(k.requiredString(), k.requiredString(), v == null ? null : member(v));
-                default -> throw new CorruptRecordException("unknown coordinator record key type " + type);
+                default -> ConsumerRecordSerde.decode(type, k, v);
             };
             k.expectEnd("key");
             if (v != null) {
@@ -123,7 +127,7 @@ public final class CoordinatorRecordSerde {
     }
 
     /** A growable big-endian writer. */
-    private static final class Encoder {
+    static final class Encoder {
         private final ByteArrayOutputStream out;
 
         Encoder(int sizeHint) {
@@ -183,7 +187,7 @@ public final class CoordinatorRecordSerde {
     }
 
     /** A bounds-checked reader over one key or value. */
-    private static final class Decoder {
+    static final class Decoder {
         private final ByteBuffer in;
 
         Decoder(ByteBuffer buffer) {

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import io.tributary.metadata.MetadataImage;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -53,6 +57,7 @@ public final class CoordinatorShard {
     final CoordinatorState state = new CoordinatorState();
     private final Map<String, GroupRuntime> runtimes = new HashMap<>();
     private final Membership membership;
+    private final ConsumerMembership consumerMembership;
     private final OffsetManager offsets;
     private final GroupAdmin admin;
     private volatile Status status = Status.LOADING;
@@ -65,6 +70,7 @@ public final class CoordinatorShard {
         this.time = time;
         this.scheduler = scheduler;
         this.membership = new Membership(this);
+        this.consumerMembership = new ConsumerMembership(this);
         this.offsets = new OffsetManager(this, membership);
         this.admin = new GroupAdmin(this);
     }
@@ -92,6 +98,7 @@ public final class CoordinatorShard {
                 return;
             }
             membership.onLoaded();
+            consumerMembership.onLoaded();
             offsets.scheduleExpiry();
             status = Status.ACTIVE;
             groups = state.groups().size();
@@ -219,6 +226,27 @@ public final class CoordinatorShard {
             return out;
         }
         return membership.leave(groupId, members);
+    }
+
+    /** ConsumerGroupHeartbeat (KIP-848); {@code image} resolves subscribed topic names and patterns. */
+    public synchronized ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(ConsumerGroupHeartbeatRequestData request,
+                                                                                  short version, String clientId,
+                                                                                  String clientHost, MetadataImage image) {
+        Errors error = unavailable();
+        if (error != Errors.NONE) {
+            return ConsumerMembership.error(error, null);
+        }
+        return consumerMembership.heartbeat(request, version, clientId, clientHost, image);
+    }
+
+    public synchronized ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(String groupId,
+                                                                                               MetadataImage image) {
+        Errors error = unavailable();
+        if (error != Errors.NONE) {
+            return new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId).setErrorCode(error.code())
+                    .setGroupState("");
+        }
+        return ConsumerGroupDescriptions.describe(state, groupId, image);
     }
 
     /** The shard's own error, or NONE: for the API layer, which shapes per-version error responses itself. */

@@ -35,6 +35,8 @@ public final class CoordinatorState {
             } else {
                 group.putMember(r.memberId(), r.value());
             }
+        } else if (record instanceof CoordinatorRecord.ConsumerGroupRecord r) {
+            r.applyTo(group.consumerGroup());
         } else if (record instanceof OffsetRecord r) {
             if (r.tombstone()) {
                 group.removeOffset(r.partition());

@@ -19,6 +19,8 @@ public final class Group {
     private final TreeMap<String, MemberMetadata> members = new TreeMap<>();
     private final Map<String, String> memberIdByInstanceId = new HashMap<>();
     private final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
+    /** The consumer-protocol (KIP-848) side; empty unless the group is a consumer group. */
+    private final ConsumerGroup consumerGroup = new ConsumerGroup();
 
     Group(String groupId) {
         this.groupId = Objects.requireNonNull(groupId, "groupId");
@@ -52,6 +54,15 @@ public final class Group {
     /** The member id a static member's instance id currently maps to, or null. */
     public String staticMemberId(String groupInstanceId) {
         return memberIdByInstanceId.get(groupInstanceId);
+    }
+
+    public ConsumerGroup consumerGroup() {
+        return consumerGroup;
+    }
+
+    /** True when this is a consumer-protocol group (KIP-848) rather than a classic one. */
+    public boolean isConsumerGroup() {
+        return consumerGroup.exists();
     }
 
     public Map<TopicPartition, CommittedOffset> offsets() {
@@ -108,13 +119,13 @@ public final class Group {
 
     /** No key of this group is left in the log: the group no longer exists. */
     boolean vacant() {
-        return metadata == null && members.isEmpty() && offsets.isEmpty();
+        return metadata == null && members.isEmpty() && offsets.isEmpty() && consumerGroup.vacant();
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Group g && groupId.equals(g.groupId) && Objects.equals(metadata, g.metadata)
-                && members.equals(g.members) && offsets.equals(g.offsets);
+                && members.equals(g.members) && offsets.equals(g.offsets) && consumerGroup.equals(g.consumerGroup);
     }
 
     @Override
@@ -124,6 +135,7 @@ public final class Group {
 
     @Override
     public String toString() {
-        return "Group(" + groupId + ", " + metadata + ", members=" + members + ", offsets=" + offsets + ")";
+        return "Group(" + groupId + ", " + metadata + ", members=" + members + ", offsets=" + offsets
+                + (consumerGroup.vacant() ? "" : ", " + consumerGroup) + ")";
     }
 }

@@ -15,6 +15,7 @@ import org.apache.kafka.common.protocol.Errors;
 /** ListGroups, DescribeGroups and DeleteGroups over one shard's groups. Runs under the shard's lock. */
 final class GroupAdmin {
     static final String CLASSIC_GROUP_TYPE = "classic";
+    static final String CONSUMER_GROUP_TYPE = "consumer";
 
     private final CoordinatorShard shard;
 
@@ -26,6 +27,14 @@ final class GroupAdmin {
     List<ListedGroup> list(Set<String> states) {
         List<ListedGroup> out = new ArrayList<>();
         for (Group group : shard.state.groups()) {
+            if (group.isConsumerGroup()) {
+                String state = group.consumerGroup().state().displayName();
+                if (states.isEmpty() || states.stream().anyMatch(state::equalsIgnoreCase)) {
+                    out.add(new ListedGroup().setGroupId(group.groupId()).setProtocolType(CONSUMER_GROUP_TYPE)
+                            .setGroupState(state).setGroupType(CONSUMER_GROUP_TYPE));
+                }
+                continue;
+            }
             GroupState state = group.state();
             if (!states.isEmpty() && states.stream().noneMatch(state::matches)) {
                 continue;
@@ -46,8 +55,10 @@ final class GroupAdmin {
     DescribedGroup describe(String groupId) {
         Group group = shard.state.group(groupId);
         DescribedGroup described = new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.NONE.code());
-        if (group == null) {
-            return described.setGroupState(GroupState.DEAD.displayName()).setProtocolType("").setProtocolData("");
+        if (group == null || group.isConsumerGroup()) {
+            // Kafka describes only classic groups here; a consumer-protocol group is "not found" (ConsumerGroupDescribe).
+            return described.setGroupState(GroupState.DEAD.displayName()).setProtocolType("").setProtocolData("")
+                    .setErrorMessage(group == null ? null : "Group " + groupId + " is not a classic group.");
         }
         GroupMetadata meta = group.metadata();
         boolean stable = meta.state() == GroupState.STABLE;
@@ -73,7 +84,8 @@ final class GroupAdmin {
         if (group == null) {
             return Errors.GROUP_ID_NOT_FOUND;
         }
-        if (group.state() != GroupState.EMPTY || !group.members().isEmpty()) {
+        if (group.state() != GroupState.EMPTY || !group.members().isEmpty()
+                || !group.consumerGroup().members().isEmpty()) {
             return Errors.NON_EMPTY_GROUP;
         }
         List<CoordinatorRecord> records = new ArrayList<>();
@@ -83,6 +95,7 @@ final class GroupAdmin {
         if (group.hasMetadataRecord()) {
             records.add(new GroupRecord(groupId, null));
         }
+        records.addAll(ConsumerMembership.tombstones(groupId, group.consumerGroup()));
         Errors error = shard.commit(records);
         if (error != Errors.NONE) {
             return Errors.COORDINATOR_NOT_AVAILABLE;

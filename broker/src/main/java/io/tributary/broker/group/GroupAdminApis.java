@@ -32,10 +32,9 @@ public final class GroupAdminApis {
             short version = context.apiVersion();
             ListGroupsResponseData response = new ListGroupsResponseData();
             Set<String> states = version >= 4 ? new HashSet<>(request.statesFilter()) : Set.of();
-            boolean classicWanted = true;
-            if (version >= 5 && !request.typesFilter().isEmpty()) {
-                classicWanted = request.typesFilter().stream()
-                        .anyMatch(t -> t.toLowerCase(Locale.ROOT).equals(GroupAdmin.CLASSIC_GROUP_TYPE));
+            Set<String> types = new HashSet<>();
+            if (version >= 5) {
+                request.typesFilter().forEach(t -> types.add(t.toLowerCase(Locale.ROOT)));
             }
             Errors error = Errors.NONE;
             List<ListedGroup> groups = new ArrayList<>();
@@ -44,8 +43,12 @@ public final class GroupAdminApis {
                 if (listed == null) {
                     // Kafka lists what it has and says some partitions are still loading.
                     error = Errors.COORDINATOR_LOAD_IN_PROGRESS;
-                } else if (classicWanted) {
-                    groups.addAll(listed);
+                } else {
+                    for (ListedGroup g : listed) {
+                        if (types.isEmpty() || types.contains(g.groupType())) {
+                            groups.add(g);
+                        }
+                    }
                 }
             }
             slot.complete(response.setErrorCode(error.code()).setGroups(groups));
@@ -69,8 +72,11 @@ public final class GroupAdminApis {
                 }
                 if (described.errorCode() == Errors.NONE.code() && version >= 6
                         && GroupState.DEAD.displayName().equals(described.groupState())) {
-                    described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
-                            .setErrorMessage("Group " + groupId + " not found.");
+                    described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage(
+                            described.errorMessage() != null ? described.errorMessage() : "Group " + groupId + " not found.");
+                }
+                if (version < 6) {
+                    described.setErrorMessage(null); // v6+ only
                 }
                 if (version >= 3 && request.includeAuthorizedOperations() && described.errorCode() == Errors.NONE.code()) {
                     described.setAuthorizedOperations(GROUP_OPERATIONS);

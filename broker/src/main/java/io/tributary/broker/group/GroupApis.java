@@ -4,9 +4,8 @@ import io.tributary.broker.network.ApiRegistry;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
- * Registers the classic group coordinator APIs at every version kafka-clients can encode. The KIP-848
- * ConsumerGroupHeartbeat protocol is deliberately not registered, so clients that can fall back to the classic
- * protocol do.
+ * Registers the group coordinator APIs at every version kafka-clients can encode: the classic protocol and the
+ * KIP-848 consumer protocol (ConsumerGroupHeartbeat, ConsumerGroupDescribe).
  */
 public final class GroupApis {
     private GroupApis() {
@@ -23,6 +22,8 @@ public final class GroupApis {
                 .register(ApiKeys.OFFSET_DELETE, OffsetApis.offsetDelete(coordinator))
                 .register(ApiKeys.LIST_GROUPS, GroupAdminApis.listGroups(coordinator))
                 .register(ApiKeys.DESCRIBE_GROUPS, GroupAdminApis.describeGroups(coordinator))
-                .register(ApiKeys.DELETE_GROUPS, GroupAdminApis.deleteGroups(coordinator));
+                .register(ApiKeys.DELETE_GROUPS, GroupAdminApis.deleteGroups(coordinator))
+                .register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, ConsumerGroupApis.heartbeat(coordinator))
+                .register(ApiKeys.CONSUMER_GROUP_DESCRIBE, ConsumerGroupApis.describe(coordinator));
     }
 }

@@ -20,15 +20,36 @@ import org.apache.kafka.common.config.ConfigException;
  * @param initialRebalanceDelayMs       group.initial.rebalance.delay.ms: how long the first rebalance of an empty
  *                                      group waits for more members
  * @param maxGroupSize                  group.max.size
+ * @param consumerSessionTimeoutMs      group.consumer.session.timeout.ms: how long a consumer-protocol (KIP-848)
+ *                                      member lives without a heartbeat
+ * @param consumerHeartbeatIntervalMs   group.consumer.heartbeat.interval.ms: the interval such members are told to
+ *                                      heartbeat at
+ * @param consumerMaxGroupSize          group.consumer.max.size
  */
 public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
                                      int offsetsTopicSegmentBytes, int offsetMetadataMaxBytes,
                                      int offsetsLoadBufferBytes, long offsetsRetentionMs,
                                      long offsetsRetentionCheckIntervalMs, int minSessionTimeoutMs,
-                                     int maxSessionTimeoutMs, int initialRebalanceDelayMs, int maxGroupSize) {
+                                     int maxSessionTimeoutMs, int initialRebalanceDelayMs, int maxGroupSize,
+                                     int consumerSessionTimeoutMs, int consumerHeartbeatIntervalMs,
+                                     int consumerMaxGroupSize) {
+
+    public static final int DEFAULT_CONSUMER_SESSION_TIMEOUT_MS = 45_000;
+    public static final int DEFAULT_CONSUMER_HEARTBEAT_INTERVAL_MS = 5_000;
 
     public static final GroupCoordinatorConfig DEFAULTS = new GroupCoordinatorConfig(50, (short) -1, 100 * 1024 * 1024,
             4096, 5 * 1024 * 1024, 7L * 24 * 60 * 60 * 1000, 600_000L, 6_000, 1_800_000, 3_000, Integer.MAX_VALUE);
+
+    /** The classic settings, with the consumer-protocol ones at their defaults. */
+    public GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTopicReplicationFactor,
+                                  int offsetsTopicSegmentBytes, int offsetMetadataMaxBytes, int offsetsLoadBufferBytes,
+                                  long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs, int minSessionTimeoutMs,
+                                  int maxSessionTimeoutMs, int initialRebalanceDelayMs, int maxGroupSize) {
+        this(offsetsTopicPartitions, offsetsTopicReplicationFactor, offsetsTopicSegmentBytes, offsetMetadataMaxBytes,
+                offsetsLoadBufferBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, minSessionTimeoutMs,
+                maxSessionTimeoutMs, initialRebalanceDelayMs, maxGroupSize, DEFAULT_CONSUMER_SESSION_TIMEOUT_MS,
+                DEFAULT_CONSUMER_HEARTBEAT_INTERVAL_MS, Integer.MAX_VALUE);
+    }
 
     public GroupCoordinatorConfig {
         check("offsets.topic.num.partitions", offsetsTopicPartitions, offsetsTopicPartitions >= 1);
@@ -43,6 +64,10 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
         check("group.max.session.timeout.ms", maxSessionTimeoutMs, maxSessionTimeoutMs >= minSessionTimeoutMs);
         check("group.initial.rebalance.delay.ms", initialRebalanceDelayMs, initialRebalanceDelayMs >= 0);
         check("group.max.size", maxGroupSize, maxGroupSize >= 1);
+        check("group.consumer.session.timeout.ms", consumerSessionTimeoutMs, consumerSessionTimeoutMs >= 1);
+        check("group.consumer.heartbeat.interval.ms", consumerHeartbeatIntervalMs,
+                consumerHeartbeatIntervalMs >= 1 && consumerHeartbeatIntervalMs < consumerSessionTimeoutMs);
+        check("group.consumer.max.size", consumerMaxGroupSize, consumerMaxGroupSize >= 1);
     }
 
     public static GroupCoordinatorConfig from(BrokerConfig config) {
@@ -58,7 +83,10 @@ public record GroupCoordinatorConfig(int offsetsTopicPartitions, short offsetsTo
                 intValue(config, "group.min.session.timeout.ms", d.minSessionTimeoutMs),
                 intValue(config, "group.max.session.timeout.ms", d.maxSessionTimeoutMs),
                 intValue(config, "group.initial.rebalance.delay.ms", d.initialRebalanceDelayMs),
-                intValue(config, "group.max.size", d.maxGroupSize));
+                intValue(config, "group.max.size", d.maxGroupSize),
+                intValue(config, "group.consumer.session.timeout.ms", d.consumerSessionTimeoutMs),
+                intValue(config, "group.consumer.heartbeat.interval.ms", d.consumerHeartbeatIntervalMs),
+                intValue(config, "group.consumer.max.size", d.consumerMaxGroupSize));
     }
 
     private static int intValue(BrokerConfig config, String key, int defaultValue) {

@@ -81,6 +81,18 @@ final class Membership {
             protocols.add(new Protocol(p.name(), Bytes.wrap(p.metadata() == null ? new byte[0] : p.metadata())));
         }
         Group group = shard.state.group(groupId);
+        if (group != null && group.isConsumerGroup()) {
+            // A consumer-protocol (KIP-848) group: classic members may only take it over once it is empty.
+            if (!group.consumerGroup().members().isEmpty()) {
+                done.accept(joinError(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL));
+                return;
+            }
+            if (shard.commit(ConsumerMembership.tombstones(groupId, group.consumerGroup())) != Errors.NONE) {
+                done.accept(joinError(memberId, Errors.COORDINATOR_NOT_AVAILABLE));
+                return;
+            }
+            group = shard.state.group(groupId);
+        }
         GroupRuntime rt = shard.runtime(groupId);
         boolean unknownMember = memberId.isEmpty();
         boolean pendingMember = !unknownMember && rt.pendingMembers.contains(memberId);

@@ -99,6 +99,9 @@ final class OffsetManager {
             }
             return version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
         }
+        if (group.isConsumerGroup()) {
+            return ConsumerMembership.validateCommit(group.consumerGroup(), memberId, generation, version);
+        }
         if (generation < 0 && group.state() == GroupState.EMPTY) {
             return Errors.NONE;
         }
@@ -180,7 +183,9 @@ final class OffsetManager {
             return response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
         }
         Set<String> subscribed;
-        if (group.state() == GroupState.EMPTY) {
+        if (group.isConsumerGroup() && !group.consumerGroup().members().isEmpty()) {
+            subscribed = ConsumerGroupDescriptions.subscribedTopics(group.consumerGroup());
+        } else if (group.state() == GroupState.EMPTY) {
             subscribed = Set.of();
         } else if (CONSUMER_PROTOCOL_TYPE.equals(group.metadata().protocolType())) {
             subscribed = subscribedTopics(group);
@@ -255,6 +260,7 @@ final class OffsetManager {
         long retentionMs = shard.config.offsetsRetentionMs();
         for (Group group : new ArrayList<>(shard.state.groups())) {
             if (group.state() != GroupState.EMPTY || !group.members().isEmpty()
+                    || !group.consumerGroup().members().isEmpty()
                     || shard.existingRuntime(group.groupId()) != null && !shard.existingRuntime(group.groupId()).pendingMembers.isEmpty()) {
                 continue;
             }
@@ -269,13 +275,17 @@ final class OffsetManager {
                     records.add(new OffsetRecord(group.groupId(), e.getKey(), null));
                 }
             }
+            int expiredCount = records.size();
             boolean noOffsetsLeft = records.size() == group.offsets().size();
             if (noOffsetsLeft && group.hasMetadataRecord()) {
                 records.add(new GroupRecord(group.groupId(), null));
             }
+            if (noOffsetsLeft) {
+                records.addAll(ConsumerMembership.tombstones(group.groupId(), group.consumerGroup()));
+            }
             if (!records.isEmpty()) {
                 if (shard.commit(records) == Errors.NONE) {
-                    log.info("Expired {} offsets of empty group {}{}", records.size() - (noOffsetsLeft && group.hasMetadataRecord() ? 1 : 0),
+                    log.info("Expired {} offsets of empty group {}{}", expiredCount,
                             group.groupId(), noOffsetsLeft ? " and deleted the group" : "");
                     shard.dropRuntimeIfIdle(group.groupId());
                 }
