@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** Polls for a condition that becomes true asynchronously (a deletion, a metadata change) with a deadline. */
-final class Await {
+public final class Await {
     private Await() {
     }
 
-    static void until(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
+    public static void until(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
             if (System.nanoTime() > deadline) {

@@ -22,24 +22,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Real Kafka clients configured the way these tests use them: producers with the client defaults (idempotent,
- * acks=all) unless a test says otherwise, and consumers without a group (Tributary has no group coordinator
- * yet), so they assign partitions and seek explicitly and never commit.
+ * acks=all) unless a test says otherwise, and consumers that never auto-commit and start from the earliest offset.
+ * Consumers made here have no group unless a test adds one; group members are set up by the groups package.
  */
-final class Clients {
+public final class Clients {
     /** Long enough for a slow CI machine, short enough that a hung broker fails the test rather than the build. */
-    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private Clients() {
     }
 
-    static Admin admin(String bootstrap) {
+    public static Admin admin(String bootstrap) {
         return Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000));
     }
 
-    static Map<String, Object> producerProps(String bootstrap, Map<String, Object> overrides) {
+    public static Map<String, Object> producerProps(String bootstrap, Map<String, Object> overrides) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -48,7 +48,7 @@ final class Clients {
         return p;
     }
 
-    static Map<String, Object> consumerProps(String bootstrap, Map<String, Object> overrides) {
+    public static Map<String, Object> consumerProps(String bootstrap, Map<String, Object> overrides) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -57,41 +57,53 @@ final class Clients {
         return p;
     }
 
-    static KafkaProducer<String, String> producer(String bootstrap) {
+    public static KafkaProducer<String, String> producer(String bootstrap) {
         return producer(bootstrap, Map.of());
     }
 
-    static KafkaProducer<String, String> producer(String bootstrap, Map<String, Object> overrides) {
+    public static KafkaProducer<String, String> producer(String bootstrap, Map<String, Object> overrides) {
         return new KafkaProducer<>(producerProps(bootstrap, overrides), new StringSerializer(), new StringSerializer());
     }
 
-    static KafkaConsumer<String, String> consumer(String bootstrap) {
+    public static KafkaConsumer<String, String> consumer(String bootstrap) {
         return consumer(bootstrap, Map.of());
     }
 
-    static KafkaConsumer<String, String> consumer(String bootstrap, Map<String, Object> overrides) {
+    public static KafkaConsumer<String, String> consumer(String bootstrap, Map<String, Object> overrides) {
         return new KafkaConsumer<>(consumerProps(bootstrap, overrides), new StringDeserializer(), new StringDeserializer());
     }
 
-    static void createTopic(String bootstrap, String name, int partitions) throws Exception {
+    public static void createTopic(String bootstrap, String name, int partitions) throws Exception {
         createTopic(bootstrap, name, partitions, Map.of());
     }
 
-    static void createTopic(String bootstrap, String name, int partitions, Map<String, String> configs) throws Exception {
+    public static void createTopic(String bootstrap, String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = admin(bootstrap)) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                     .all().get(30, TimeUnit.SECONDS);
         }
     }
 
+    /** A group's committed offsets as the Admin API lists them (what {@code kafka-consumer-groups.sh} shows). */
+    public static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                .forEach((tp, om) -> {
+                    if (om != null) {
+                        out.put(tp, om.offset());
+                    }
+                });
+        return out;
+    }
+
     /** Everything from offset 0 up to the log end offset at the time of the call, in offset order. */
-    static List<ConsumerRecord<String, String>> readAll(String bootstrap, TopicPartition tp) {
+    public static List<ConsumerRecord<String, String>> readAll(String bootstrap, TopicPartition tp) {
         try (KafkaConsumer<String, String> consumer = consumer(bootstrap)) {
             return readAll(consumer, tp);
         }
     }
 
-    static <K, V> List<ConsumerRecord<K, V>> readAll(KafkaConsumer<K, V> consumer, TopicPartition tp) {
+    public static <K, V> List<ConsumerRecord<K, V>> readAll(KafkaConsumer<K, V> consumer, TopicPartition tp) {
         consumer.assign(List.of(tp));
         consumer.seek(tp, 0);
         long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);

@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs an external program to completion with a deadline, capturing both output streams. */
-final class Exec {
-    record Result(int exitCode, String stdout, String stderr) {
+public final class Exec {
+    public record Result(int exitCode, String stdout, String stderr) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
@@ -27,7 +27,7 @@ final class Exec {
     private Exec() {
     }
 
-    static Result run(List<String> command, String stdin, Duration timeout) throws Exception {
+    public static Result run(List<String> command, String stdin, Duration timeout) throws Exception {
         Process p = new ProcessBuilder(command).start();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
@@ -63,7 +63,7 @@ final class Exec {
     }
 
     /** The first of the given program names found on PATH. */
-    static Optional<Path> onPath(String... names) {
+    public static Optional<Path> onPath(String... names) {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();

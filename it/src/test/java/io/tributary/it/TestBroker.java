@@ -11,8 +11,21 @@ import java.util.Map;
  * {@code @TempDir}. Tests that need to see what survives a restart stop and start it on the same directory; the
  * port may change across a restart, so clients are always created from {@link #bootstrap()} afterwards.
  */
-final class TestBroker implements AutoCloseable {
-    static final int NODE_ID = 1;
+public final class TestBroker implements AutoCloseable {
+    public static final int NODE_ID = 1;
+
+    /**
+     * Group coordinator settings for tests that form groups: few {@code __consumer_offsets} partitions (they load
+     * and replay quickly), no initial rebalance delay (tests wait for their groups themselves; 3 s per new group
+     * would dominate the run time), a low minimum session so a classic member may pick a short one, and a short
+     * broker-side session and heartbeat for consumer-protocol (KIP-848) members, which cannot choose their own.
+     */
+    public static final Map<String, String> QUICK_GROUPS = Map.of(
+            "offsets.topic.num.partitions", "3",
+            "group.initial.rebalance.delay.ms", "0",
+            "group.min.session.timeout.ms", "1000",
+            "group.consumer.session.timeout.ms", "6000",
+            "group.consumer.heartbeat.interval.ms", "500");
 
     private final Path dataDir;
     private final Map<String, String> overrides;
@@ -23,18 +36,18 @@ final class TestBroker implements AutoCloseable {
         this.overrides = Map.copyOf(overrides);
     }
 
-    static TestBroker start(Path dataDir) throws Exception {
+    public static TestBroker start(Path dataDir) throws Exception {
         return start(dataDir, Map.of());
     }
 
     /** Starts a broker whose settings are the test defaults below, with {@code overrides} winning. */
-    static TestBroker start(Path dataDir, Map<String, String> overrides) throws Exception {
+    public static TestBroker start(Path dataDir, Map<String, String> overrides) throws Exception {
         TestBroker b = new TestBroker(dataDir, overrides);
         b.startAgain();
         return b;
     }
 
-    Map<String, String> config() {
+    public Map<String, String> config() {
         Map<String, String> c = new HashMap<>();
         c.put("listeners", "PLAINTEXT://127.0.0.1:0");
         c.put("log.dirs", logDir().toString());
@@ -45,16 +58,16 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** The single log directory; partition directories and the clean-shutdown marker live directly in it. */
-    Path logDir() {
+    public Path logDir() {
         return dataDir.resolve("logs");
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         var a = running().boundAddress();
         return a.getHostString() + ":" + a.getPort();
     }
 
-    Broker running() {
+    public Broker running() {
         if (broker == null) {
             throw new IllegalStateException("broker is stopped");
         }
@@ -62,21 +75,21 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Clean shutdown: the next start must not need log recovery. */
-    void stop() {
+    public void stop() {
         if (broker != null) {
             broker.close();
             broker = null;
         }
     }
 
-    void startAgain() throws Exception {
+    public void startAgain() throws Exception {
         if (broker != null) {
             throw new IllegalStateException("broker is already running");
         }
         broker = Broker.start(BrokerConfig.from(config()));
     }
 
-    void restart() throws Exception {
+    public void restart() throws Exception {
         stop();
         startAgain();
     }

@@ -2,15 +2,13 @@ package io.tributary.it.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.tributary.it.Clients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,38 +21,14 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code trib groups ...} against groups formed by real KafkaConsumers: the lag the command reports is checked
  * against offsets the test committed itself, and a reset is checked by where a restarted member starts reading.
  */
-class GroupsCommandsTest {
+class GroupsCommandsTest extends CliTestBase {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    @TempDir
-    static Path dir;
-    static CliBroker broker;
-    static Admin admin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = CliBroker.start(dir);
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void describeShowsCommittedOffsetsLogEndAndLag() throws Exception {
@@ -242,14 +216,7 @@ class GroupsCommandsTest {
     }
 
     private static Map<TopicPartition, Long> committed(String group) throws Exception {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                .forEach((tp, om) -> {
-                    if (om != null) {
-                        out.put(tp, om.offset());
-                    }
-                });
-        return out;
+        return Clients.committed(admin, group);
     }
 
     private static void awaitState(String group, GroupState state) throws Exception {

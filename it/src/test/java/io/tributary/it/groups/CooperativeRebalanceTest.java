@@ -2,7 +2,9 @@ package io.tributary.it.groups;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.tributary.it.BrokerPerClass;
+import io.tributary.it.Await;
+import io.tributary.it.Clients;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,42 +14,31 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Incremental cooperative rebalancing (KIP-429) runs entirely in the clients, on top of the classic protocol: the
- * coordinator only has to carry each member's owned partitions in its JoinGroup metadata to the leader and run the
- * second rebalance the members ask for. If it does, a member that keeps a partition is never asked to revoke it.
+ * A member that keeps a partition across a rebalance is never asked to revoke it, under either protocol.
+ * Classic: incremental cooperative rebalancing (KIP-429) runs entirely in the clients; the coordinator only has to
+ * carry each member's owned partitions in its JoinGroup metadata to the leader and run the second rebalance the
+ * members ask for. Consumer protocol (KIP-848): the broker's assignor ("uniform", sticky) computes the target and
+ * the coordinator revokes only what moves, handing a partition to its new owner once the old one has let it go.
  */
-class CooperativeRebalanceTest {
-    @TempDir
-    static Path dir;
-    static GroupBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = GroupBroker.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @Test
-    void aThirdMemberJoiningTakesPartitionsWithoutTheOthersRevokingWhatTheyKeep() throws Exception {
-        String topic = "coop";
-        String group = "coop-group";
+class CooperativeRebalanceTest extends BrokerPerClass {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(GroupProtocol.class)
+    void aThirdMemberJoiningTakesPartitionsWithoutTheOthersRevokingWhatTheyKeep(GroupProtocol protocol)
+            throws Exception {
+        String topic = "coop-" + protocol;
+        String group = "coop-group-" + protocol;
         int partitions = 12;
         int batch = 6_000;
-        GroupClients.createTopic(broker.bootstrap(), topic, partitions);
-        Map<String, Object> props = GroupClients.consumerProps(broker.bootstrap(), group, Map.of(
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()));
+        Clients.createTopic(broker.bootstrap(), topic, partitions);
+        Map<String, Object> props = GroupClients.consumerProps(broker.bootstrap(), group, protocol,
+                protocol == GroupProtocol.CLASSIC
+                        ? Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                                CooperativeStickyAssignor.class.getName())
+                        : Map.of(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "uniform"));
         Ledger ledger = new Ledger();
         List<GroupMember> members = new ArrayList<>();
         try {
@@ -56,14 +47,14 @@ class CooperativeRebalanceTest {
             }
             Map<String, Set<TopicPartition>> before = GroupMember.awaitSteady(members, partitions);
             GroupClients.produce(broker.bootstrap(), topic, partitions, batch);
-            GroupClients.await(GroupClients.TIMEOUT, "the first batch to be consumed", () -> ledger.count() >= batch);
+            Await.until(Clients.TIMEOUT, "the first batch to be consumed", () -> ledger.count() >= batch);
             Map<String, Integer> eventsBefore = new HashMap<>();
             members.forEach(m -> eventsBefore.put(m.name(), m.events().size()));
 
             members.add(GroupMember.start("m2", props, topic, (m, r) -> ledger.record(m.name(), r)));
             Map<String, Set<TopicPartition>> after = GroupMember.awaitSteady(members, partitions);
             GroupClients.produce(broker.bootstrap(), topic, partitions, batch, batch / partitions);
-            GroupClients.await(GroupClients.TIMEOUT, "everything to be consumed",
+            Await.until(Clients.TIMEOUT, "everything to be consumed",
                     () -> ledger.covers(partitions, 2L * batch / partitions));
 
             assertThat(after.get("m2")).as("the newcomer's share").hasSize(partitions / 3);

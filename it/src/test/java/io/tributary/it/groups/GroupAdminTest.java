@@ -3,7 +3,10 @@ package io.tributary.it.groups;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
+import io.tributary.it.BrokerPerClass;
+import io.tributary.it.Await;
+import io.tributary.it.Clients;
+import io.tributary.it.TestBroker;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,49 +29,35 @@ import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What {@code kafka-consumer-groups.sh} shows and does, through the Admin client: list groups with their state,
- * describe members and their assignments, and delete a group, which Kafka refuses while it has members.
+ * describe members and their assignments, and delete a group, which Kafka refuses while it has members; for a
+ * group of either protocol.
  */
-class GroupAdminTest {
-    @TempDir
-    static Path dir;
-    static GroupBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = GroupBroker.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @Test
+class GroupAdminTest extends BrokerPerClass {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(GroupProtocol.class)
     @SuppressWarnings("deprecation") // listConsumerGroups is what existing tooling calls; listGroups is checked too
-    void listDescribeAndDeleteAGroup() throws Exception {
-        String topic = "admin-topic";
-        String group = "admin-group";
+    void listDescribeAndDeleteAGroup(GroupProtocol protocol) throws Exception {
+        String topic = "admin-topic-" + protocol;
+        String group = "admin-group-" + protocol;
+        // A classic group is described through DescribeGroups, a consumer-protocol one through ConsumerGroupDescribe.
+        GroupType type = protocol == GroupProtocol.CLASSIC ? GroupType.CLASSIC : GroupType.CONSUMER;
         int partitions = 4;
-        GroupClients.createTopic(broker.bootstrap(), topic, partitions);
+        Clients.createTopic(broker.bootstrap(), topic, partitions);
         GroupClients.produce(broker.bootstrap(), topic, partitions, 400);
         Ledger ledger = new Ledger();
         List<GroupMember> members = new ArrayList<>();
-        try (Admin admin = GroupClients.admin(broker.bootstrap())) {
+        try (Admin admin = Clients.admin(broker.bootstrap())) {
             for (int i = 0; i < 2; i++) {
                 members.add(GroupMember.start("a" + i, GroupClients.consumerProps(broker.bootstrap(), group,
-                        Map.of("client.id", "admin-test-" + i)), topic, (m, r) -> ledger.record(m.name(), r)));
+                        protocol, Map.of("client.id", "admin-test-" + i)), topic, (m, r) -> ledger.record(m.name(), r)));
             }
             GroupMember.awaitSteady(members, partitions);
-            GroupClients.await(GroupClients.TIMEOUT, "the records to be consumed", () -> ledger.count() >= 400);
+            Await.until(Clients.TIMEOUT, "the records to be consumed", () -> ledger.count() >= 400);
 
             Collection<ConsumerGroupListing> listed = admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS);
             assertThat(listed).filteredOn(l -> l.groupId().equals(group)).singleElement().satisfies(l -> {
@@ -80,7 +69,7 @@ class GroupAdminTest {
             Collection<GroupListing> groups = admin.listGroups(ListGroupsOptions.forConsumerGroups())
                     .all().get(30, TimeUnit.SECONDS);
             assertThat(groups).filteredOn(l -> l.groupId().equals(group)).singleElement().satisfies(l -> {
-                assertThat(l.type()).contains(GroupType.CLASSIC);
+                assertThat(l.type()).contains(type);
                 assertThat(l.protocol()).isEqualTo("consumer");
                 assertThat(l.groupState()).contains(GroupState.STABLE);
             });
@@ -88,10 +77,11 @@ class GroupAdminTest {
             ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
                     .get(30, TimeUnit.SECONDS);
             assertThat(d.groupState()).isEqualTo(GroupState.STABLE);
-            assertThat(d.type()).isEqualTo(GroupType.CLASSIC);
-            assertThat(d.partitionAssignor()).isEqualTo("range");
+            assertThat(d.type()).isEqualTo(type);
+            // The classic client's default assignor list starts with range; the broker's default is uniform.
+            assertThat(d.partitionAssignor()).isEqualTo(protocol == GroupProtocol.CLASSIC ? "range" : "uniform");
             assertThat(d.isSimpleConsumerGroup()).isFalse();
-            assertThat(d.coordinator().id()).isEqualTo(GroupBroker.NODE_ID);
+            assertThat(d.coordinator().id()).isEqualTo(TestBroker.NODE_ID);
             Map<String, MemberDescription> byId = new HashMap<>();
             d.members().forEach(m -> byId.put(m.consumerId(), m));
             assertThat(byId).hasSize(2);
@@ -112,7 +102,7 @@ class GroupAdminTest {
 
             GroupMember.closeAll(members);
             members.clear();
-            GroupClients.await(GroupClients.TIMEOUT, "the group to be empty once its members left", () -> {
+            Await.until(Clients.TIMEOUT, "the group to be empty once its members left", () -> {
                 ConsumerGroupDescription empty = admin.describeConsumerGroups(List.of(group)).describedGroups()
                         .get(group).get(30, TimeUnit.SECONDS);
                 return empty.groupState() == GroupState.EMPTY && empty.members().isEmpty();

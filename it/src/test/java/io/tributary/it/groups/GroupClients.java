@@ -1,50 +1,30 @@
 package io.tributary.it.groups;
 
-import java.time.Duration;
+import io.tributary.it.Clients;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Clients for group tests. Consumers use the classic group protocol explicitly (the broker implements that one),
- * never auto-commit (each test decides when offsets are committed), start from the earliest offset, and heartbeat
- * faster than the client default so rebalances are noticed within a second rather than three.
+ * Group members and the records they consume. Members use the given {@link GroupProtocol}, never auto-commit (each
+ * test decides when offsets are committed) and start from the earliest offset; records name the offset they must
+ * be found at.
  */
 final class GroupClients {
-    static final Duration TIMEOUT = Duration.ofSeconds(60);
-
     private GroupClients() {
     }
 
-    static Admin admin(String bootstrap) {
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000));
-    }
-
-    static Map<String, Object> consumerProps(String bootstrap, String groupId, Map<String, Object> overrides) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static Map<String, Object> consumerProps(String bootstrap, String groupId, GroupProtocol protocol,
+                                             Map<String, Object> overrides) {
+        Map<String, Object> p = new HashMap<>(Clients.consumerProps(bootstrap, Map.of()));
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        p.putAll(protocol.settings());
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 30_000);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -52,23 +32,13 @@ final class GroupClients {
         return p;
     }
 
-    static KafkaConsumer<String, String> consumer(String bootstrap, String groupId, Map<String, Object> overrides) {
-        return new KafkaConsumer<>(consumerProps(bootstrap, groupId, overrides));
+    static KafkaConsumer<String, String> consumer(String bootstrap, String groupId, GroupProtocol protocol,
+                                                  Map<String, Object> overrides) {
+        return new KafkaConsumer<>(consumerProps(bootstrap, groupId, protocol, overrides));
     }
 
     static KafkaProducer<String, String> producer(String bootstrap) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-    }
-
-    static void createTopic(String bootstrap, String name, int partitions) throws Exception {
-        try (Admin admin = admin(bootstrap)) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        return Clients.producer(bootstrap, Map.of(ProducerConfig.LINGER_MS_CONFIG, 5));
     }
 
     /**
@@ -96,16 +66,6 @@ final class GroupClients {
         }
         if (failure.get() != null) {
             throw new AssertionError("producing to " + topic + " failed", failure.get());
-        }
-    }
-
-    static void await(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(50);
         }
     }
 }

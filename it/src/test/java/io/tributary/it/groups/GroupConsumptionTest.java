@@ -2,56 +2,41 @@ package io.tributary.it.groups;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.tributary.it.BrokerPerClass;
+import io.tributary.it.Await;
+import io.tributary.it.Clients;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The point of a consumer group: members split a topic's partitions between them and together see every record
- * once, while separate groups each see everything. Checked with real KafkaConsumers on the classic protocol,
+ * once, while separate groups each see everything. Checked with real KafkaConsumers on both group protocols,
  * against records whose values name the offset they must be found at.
  */
-class GroupConsumptionTest {
-    @TempDir
-    static Path dir;
-    static GroupBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = GroupBroker.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @Test
-    void threeMembersSplitTwelvePartitionsAndConsumeEveryRecordExactlyOnceInOrder() throws Exception {
-        String topic = "split-12";
-        String group = "split-group";
+class GroupConsumptionTest extends BrokerPerClass {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(GroupProtocol.class)
+    void threeMembersSplitTwelvePartitionsAndConsumeEveryRecordExactlyOnceInOrder(GroupProtocol protocol)
+            throws Exception {
+        String topic = "split-12-" + protocol;
+        String group = "split-group-" + protocol;
         int partitions = 12;
         int records = 100_000;
-        GroupClients.createTopic(broker.bootstrap(), topic, partitions);
+        Clients.createTopic(broker.bootstrap(), topic, partitions);
         Ledger ledger = new Ledger();
         List<GroupMember> members = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                members.add(GroupMember.start("m" + i, GroupClients.consumerProps(broker.bootstrap(), group, Map.of()),
-                        topic, (m, r) -> ledger.record(m.name(), r)));
+                members.add(GroupMember.start("m" + i,
+                        GroupClients.consumerProps(broker.bootstrap(), group, protocol, Map.of()), topic,
+                        (m, r) -> ledger.record(m.name(), r)));
             }
             Map<String, Set<TopicPartition>> owners = GroupMember.awaitSteady(members, partitions);
             Map<String, Integer> eventsAtSteady = new HashMap<>();
@@ -59,7 +44,7 @@ class GroupConsumptionTest {
             int generation = members.get(0).generation();
 
             GroupClients.produce(broker.bootstrap(), topic, partitions, records);
-            GroupClients.await(GroupClients.TIMEOUT, "the group to consume " + records + " records", () -> {
+            Await.until(Clients.TIMEOUT, "the group to consume " + records + " records", () -> {
                 members.forEach(GroupMember::checkAlive);
                 return ledger.count() >= records;
             });
@@ -88,20 +73,21 @@ class GroupConsumptionTest {
         }
     }
 
-    @Test
-    void twoGroupsOnOneTopicEachReceiveEveryRecord() throws Exception {
-        String topic = "fan-out";
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(GroupProtocol.class)
+    void twoGroupsOnOneTopicEachReceiveEveryRecord(GroupProtocol protocol) throws Exception {
+        String topic = "fan-out-" + protocol;
         int partitions = 4;
         int records = 20_000;
-        GroupClients.createTopic(broker.bootstrap(), topic, partitions);
-        Map<String, Ledger> ledgers = Map.of("fan-a", new Ledger(), "fan-b", new Ledger());
+        Clients.createTopic(broker.bootstrap(), topic, partitions);
+        Map<String, Ledger> ledgers = Map.of("fan-a-" + protocol, new Ledger(), "fan-b-" + protocol, new Ledger());
         Map<String, List<GroupMember>> groups = new HashMap<>();
         try {
             for (String group : ledgers.keySet()) {
                 List<GroupMember> members = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
                     members.add(GroupMember.start(group + "-" + i,
-                            GroupClients.consumerProps(broker.bootstrap(), group, Map.of()), topic,
+                            GroupClients.consumerProps(broker.bootstrap(), group, protocol, Map.of()), topic,
                             (m, r) -> ledgers.get(group).record(m.name(), r)));
                 }
                 groups.put(group, members);
@@ -110,7 +96,7 @@ class GroupConsumptionTest {
                 GroupMember.awaitSteady(members, partitions);
             }
             GroupClients.produce(broker.bootstrap(), topic, partitions, records);
-            GroupClients.await(GroupClients.TIMEOUT, "both groups to consume everything", () -> {
+            Await.until(Clients.TIMEOUT, "both groups to consume everything", () -> {
                 groups.values().forEach(ms -> ms.forEach(GroupMember::checkAlive));
                 return ledgers.values().stream().allMatch(l -> l.count() >= records);
             });
@@ -131,15 +117,9 @@ class GroupConsumptionTest {
     private static void awaitCommitted(String group, String topic, Map<Integer, Long> ends) throws Exception {
         Map<TopicPartition, Long> expected = new HashMap<>();
         ends.forEach((p, end) -> expected.put(new TopicPartition(topic, p), end));
-        try (Admin admin = GroupClients.admin(broker.bootstrap())) {
-            Map<TopicPartition, Long> committed = new HashMap<>();
-            GroupClients.await(GroupClients.TIMEOUT, "group " + group + " to commit " + expected, () -> {
-                committed.clear();
-                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                offsets.forEach((tp, om) -> committed.put(tp, om.offset()));
-                return committed.equals(expected);
-            });
+        try (Admin admin = Clients.admin(broker.bootstrap())) {
+            Await.until(Clients.TIMEOUT, "group " + group + " to commit " + expected,
+                    () -> Clients.committed(admin, group).equals(expected));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.it.groups;
 
+import io.tributary.it.Clients;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -191,7 +192,7 @@ final class GroupMember implements AutoCloseable {
      * picture holds across two looks 300 ms apart. Returns each member's assignment at that point.
      */
     static Map<String, Set<TopicPartition>> awaitSteady(List<GroupMember> members, int partitions) throws Exception {
-        long deadline = System.nanoTime() + GroupClients.TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + Clients.TIMEOUT.toNanos();
         Map<String, Set<TopicPartition>> previous = null;
         int previousGeneration = -1;
         while (true) {

@@ -2,6 +2,9 @@ package io.tributary.it.groups;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.it.BrokerPerClass;
+import io.tributary.it.Await;
+import io.tributary.it.Clients;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,54 +23,39 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A member that dies without a word (kill -9 of its JVM) is detected by its session timing out; its partitions
  * then go to the survivors, who resume them exactly at the offsets it had committed. Whatever it processed after
- * its last commit is redelivered (at-least-once), and nothing is skipped.
+ * its last commit is redelivered (at-least-once), and nothing is skipped. Under the classic protocol the members
+ * choose their session (6 s here); under the consumer protocol the broker does ({@code TestBroker.QUICK_GROUPS}).
  */
-class MemberCrashTest {
+class MemberCrashTest extends BrokerPerClass {
     private static final int SESSION_TIMEOUT_MS = 6_000;
     private static final int HEARTBEAT_MS = 1_000;
 
-    @TempDir
-    static Path dir;
-    static GroupBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = GroupBroker.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @Test
-    void killedMembersPartitionsMoveToSurvivorsWhoResumeFromItsCommittedOffsets() throws Exception {
-        String topic = "crash";
-        String group = "crash-group";
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(GroupProtocol.class)
+    void killedMembersPartitionsMoveToSurvivorsWhoResumeFromItsCommittedOffsets(GroupProtocol protocol)
+            throws Exception {
+        String topic = "crash-" + protocol;
+        String group = "crash-group-" + protocol;
         int partitions = 6;
-        GroupClients.createTopic(broker.bootstrap(), topic, partitions);
-        Map<String, Object> survivorProps = GroupClients.consumerProps(broker.bootstrap(), group, Map.of(
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS,
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_MS,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200));
+        Clients.createTopic(broker.bootstrap(), topic, partitions);
+        Map<String, Object> survivorOverrides = new HashMap<>(protocol.session(SESSION_TIMEOUT_MS, HEARTBEAT_MS));
+        survivorOverrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        Map<String, Object> survivorProps = GroupClients.consumerProps(broker.bootstrap(), group, protocol,
+                survivorOverrides);
         Ledger survivorLedger = new Ledger();
         List<GroupMember> survivors = new ArrayList<>();
         AtomicReference<Producing> producer = new AtomicReference<>();
-        try (Child child = Child.start(dir.resolve("child-stderr.txt"), broker.bootstrap(), group, topic)) {
+        try (Child child = Child.start(dir.resolve("child-stderr-" + protocol + ".txt"), broker.bootstrap(),
+                group, topic, protocol)) {
             child.awaitAssigned();
             for (int i = 0; i < 2; i++) {
                 survivors.add(GroupMember.start("s" + i, survivorProps, topic,
@@ -78,7 +66,7 @@ class MemberCrashTest {
             Producing producing = Producing.start(broker.bootstrap(), topic, partitions);
             producer.set(producing);
 
-            GroupClients.await(GroupClients.TIMEOUT, "the child to process records of all its partitions", () -> {
+            Await.until(Clients.TIMEOUT, "the child to process records of all its partitions", () -> {
                 child.checkAlive();
                 return childPartitions.stream().allMatch(p -> child.ledger.offsets(p).size() >= 200);
             });
@@ -95,11 +83,12 @@ class MemberCrashTest {
             // Detection takes the session timeout; the survivors then learn of the rebalance on their next
             // heartbeat and rejoin. Anything much slower means the dead member held the group up.
             assertThat(takeoverMs).as("ms from kill -9 to the survivors owning every partition")
-                    .isLessThan(SESSION_TIMEOUT_MS + 3L * HEARTBEAT_MS + 2_000);
+                    .isLessThan(protocol.sessionTimeoutMs(SESSION_TIMEOUT_MS) + 3L * protocol.heartbeatMs(HEARTBEAT_MS)
+                            + 2_000);
 
             Thread.sleep(1_000);
             Map<Integer, Long> ends = producing.stop();
-            GroupClients.await(GroupClients.TIMEOUT, "the survivors to consume everything", () -> {
+            Await.until(Clients.TIMEOUT, "the survivors to consume everything", () -> {
                 survivors.forEach(GroupMember::checkAlive);
                 return ends.entrySet().stream()
                         .allMatch(e -> survivorLedger.offsets(e.getKey()).contains(e.getValue() - 1));
@@ -144,7 +133,7 @@ class MemberCrashTest {
     private static Set<Integer> awaitThreeWaySplit(Child child, List<GroupMember> survivors, int partitions)
             throws Exception {
         AtomicReference<Set<Integer>> childShare = new AtomicReference<>();
-        GroupClients.await(GroupClients.TIMEOUT, "child and survivors to split the partitions", () -> {
+        Await.until(Clients.TIMEOUT, "child and survivors to split the partitions", () -> {
             child.checkAlive();
             Set<Integer> union = new HashSet<>(child.assigned.get());
             int owned = union.size();
@@ -165,13 +154,11 @@ class MemberCrashTest {
     }
 
     private static Map<Integer, Long> committed(String group, String topic) throws Exception {
-        try (Admin admin = GroupClients.admin(broker.bootstrap())) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        try (Admin admin = Clients.admin(broker.bootstrap())) {
             Map<Integer, Long> out = new HashMap<>();
-            offsets.forEach((tp, om) -> {
-                if (tp.topic().equals(topic) && om != null) {
-                    out.put(tp.partition(), om.offset());
+            Clients.committed(admin, group).forEach((tp, offset) -> {
+                if (tp.topic().equals(topic)) {
+                    out.put(tp.partition(), offset);
                 }
             });
             return out;
@@ -195,10 +182,11 @@ class MemberCrashTest {
             reader.start();
         }
 
-        static Child start(Path stderr, String bootstrap, String group, String topic) throws IOException {
+        static Child start(Path stderr, String bootstrap, String group, String topic, GroupProtocol protocol)
+                throws IOException {
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(),
-                    CrashableMemberMain.class.getName(), bootstrap, group, topic,
+                    CrashableMemberMain.class.getName(), bootstrap, group, topic, protocol.name(),
                     Integer.toString(SESSION_TIMEOUT_MS), Integer.toString(HEARTBEAT_MS));
             // Its stdin stays open for its whole life: the child exits when that pipe closes with this JVM.
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.to(stderr.toFile())).start();
@@ -242,7 +230,7 @@ class MemberCrashTest {
         }
 
         void awaitAssigned() throws Exception {
-            GroupClients.await(GroupClients.TIMEOUT, "the child member to get partitions", () -> {
+            Await.until(Clients.TIMEOUT, "the child member to get partitions", () -> {
                 checkAlive();
                 return !assigned.get().isEmpty();
             });
