@@ -225,7 +225,9 @@ class AdminTest {
         assertThat(overridden.value()).isEqualTo("86400000");
         assertThat(overridden.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
         assertThat(overridden.isDefault()).isFalse();
+        assertThat(overridden.type()).isEqualTo(ConfigEntry.ConfigType.LONG);
         assertThat(topicConfig("cfg-override").get("cleanup.policy").value()).isEqualTo("delete");
+        assertThat(topicConfig("cfg-override").get("cleanup.policy").type()).isEqualTo(ConfigEntry.ConfigType.LIST);
     }
 
     @Test

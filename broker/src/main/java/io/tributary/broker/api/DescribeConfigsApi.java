@@ -17,6 +17,7 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
  * DescribeConfigs (v1+) for topics and brokers. A topic value comes from, in order: the topic's own
@@ -80,7 +81,7 @@ public final class DescribeConfigsApi implements ApiHandler {
                 layer(layers, brokerKey, staticTopicDefaults.get(key), ConfigSource.STATIC_BROKER_CONFIG);
             }
             layer(layers, key, e.getValue().defaultValue(), ConfigSource.DEFAULT_CONFIG);
-            result.configs().add(entry(key, layers, synonyms, false));
+            result.configs().add(entry(key, layers, synonyms, false).setConfigType(configType(e.getValue().type())));
         }
     }
 
@@ -124,6 +125,19 @@ public final class DescribeConfigsApi implements ApiHandler {
     private String dynamic(MetadataImage image, String key) {
         String own = image.brokerConfigs(Integer.toString(config.nodeId)).get(key);
         return own != null ? own : image.brokerConfigs("").get(key);
+    }
+
+    /** The v3+ type field, so tools such as kafka-configs show values with their types. */
+    private static byte configType(TopicConfigKeys.Type type) {
+        ConfigType t = switch (type) {
+            case BOOLEAN -> ConfigType.BOOLEAN;
+            case INT -> ConfigType.INT;
+            case LONG -> ConfigType.LONG;
+            case DOUBLE -> ConfigType.DOUBLE;
+            case STRING -> ConfigType.STRING;
+            case LIST -> ConfigType.LIST;
+        };
+        return t.id();
     }
 
     private static void layer(List<DescribeConfigsResponseData.DescribeConfigsSynonym> layers, String name, String value, ConfigSource source) {
