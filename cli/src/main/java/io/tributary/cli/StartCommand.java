@@ -18,7 +18,8 @@ import sun.misc.Signal;
  * {@code trib start}: runs a broker in the foreground until SIGTERM or Ctrl-C, then shuts it down
  * cleanly and exits 0. With no options it is a single node on 127.0.0.1:9092 with data under ./data.
  */
-@Command(name = "start", description = "Start a broker in the foreground.")
+@Command(name = "start", mixinStandardHelpOptions = true, versionProvider = Trib.Version.class,
+        description = "Start a broker in the foreground.")
 final class StartCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
     Path configFile;

@@ -13,6 +13,11 @@ public final class Trib implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("start")) {
+            // Building the whole command tree reflects over every subcommand; a broker start skips that.
+            CommandLine start = new CommandLine(new StartCommand()).setCommandName("trib start");
+            System.exit(start.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(new CommandLine(new Trib()).execute(args));
     }
 
