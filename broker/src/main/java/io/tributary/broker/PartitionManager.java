@@ -58,7 +58,7 @@ public final class PartitionManager implements MetadataListener {
                         partition(topic, e.getKey());
                     }
                 } else {
-                    existing.leaderEpoch(e.getValue().leaderEpoch());
+                    existing.update(e.getValue().leaderEpoch(), isSoleInSyncReplica(e.getValue()));
                     if (configChanged) {
                         logManager.updateConfig(tp, logConfig(topic));
                     }
@@ -118,12 +118,7 @@ public final class PartitionManager implements MetadataListener {
         TopicPartition tp = new TopicPartition(topic.name(), partitionId);
         return partitions.computeIfAbsent(tp, key -> {
             PartitionLog partitionLog = logManager.getOrCreateLog(key, topic.id(), logConfig(topic));
-            // A leader whose in-sync set is itself alone has committed everything in its log; after a crash
-            // the checkpointed high watermark lags, and acknowledged records must not stay invisible.
-            if (isSoleInSyncReplica(registration)) {
-                partitionLog.updateHighWatermark(partitionLog.logEndOffset());
-            }
-            return new Partition(key, topic.id(), partitionLog, registration.leaderEpoch());
+            return new Partition(key, topic.id(), partitionLog, registration.leaderEpoch(), isSoleInSyncReplica(registration));
         });
     }
 

@@ -99,12 +99,11 @@ public final class ProduceApi implements ApiHandler {
         try {
             ByteBuffer buffer = records.buffer();
             int size = buffer.remaining();
-            LogAppendInfo info = log.appendAsLeader(buffer, partition.leaderEpoch());
+            LogAppendInfo info = partition.appendAsLeader(buffer);
             pr.setBaseOffset(info.firstOffset())
                     .setLogAppendTimeMs(info.logAppendTimeMs())
                     .setLogStartOffset(info.logStartOffset());
             if (!info.duplicate()) {
-                log.updateHighWatermark(log.logEndOffset());
                 purgatory.onAppend(partition.topicPartition(), size);
             }
         } catch (ApiException e) {

@@ -41,9 +41,7 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         MemoryRecords batch = CoordinatorBatches.encode(records, time.milliseconds());
         ByteBuffer buffer = batch.buffer();
         int size = buffer.remaining();
-        PartitionLog log = partition.log();
-        log.appendAsLeader(buffer, partition.leaderEpoch());
-        log.updateHighWatermark(log.logEndOffset());
+        partition.appendAsLeader(buffer);
         if (purgatory != null) {
             purgatory.onAppend(partition.topicPartition(), size);
         }
