@@ -2,7 +2,6 @@ package io.tributary.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -12,30 +11,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fetch size limits are soft where Kafka says so (KIP-74): the first batch of a fetch is returned whole even when
  * it is larger than fetch.max.bytes or max.partition.fetch.bytes, so a consumer with small limits still makes
  * progress instead of spinning on an empty response forever.
  */
-class FetchSizingTest {
-    @TempDir
-    static Path dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = TestBroker.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class FetchSizingTest extends BrokerPerClass {
 
     @Test
     void batchesLargerThanTheFetchLimitsAreStillDelivered() throws Exception {

@@ -2,7 +2,6 @@ package io.tributary.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,29 +15,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fetch long polling, seen from a real consumer: a waiting fetch must be woken by a produce (not sit out its full
  * fetch.max.wait.ms), and a fetch that cannot reach fetch.min.bytes must still be answered once max wait passes.
  */
-class LongPollTest {
-    @TempDir
-    static Path dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        broker = TestBroker.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+class LongPollTest extends BrokerPerClass {
 
     @Test
     void produceWakesAWaitingFetch() throws Exception {
