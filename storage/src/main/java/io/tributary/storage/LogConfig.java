@@ -22,11 +22,19 @@ import org.apache.kafka.common.record.TimestampType;
  * @param timestampType         {@code message.timestamp.type}: CreateTime or LogAppendTime
  * @param timestampBeforeMaxMs  {@code message.timestamp.before.max.ms}: how far in the past a CreateTime may be
  * @param timestampAfterMaxMs   {@code message.timestamp.after.max.ms}: how far in the future a CreateTime may be
+ * @param cleanupPolicy         {@code cleanup.policy}: delete old segments, compact by key, or both
+ * @param deleteRetentionMs     {@code delete.retention.ms}: how long the cleaner keeps tombstones once cleaned past
+ * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: dirty share of the log before it is worth cleaning
+ * @param minCompactionLagMs    {@code min.compaction.lag.ms}: a record stays uncompacted at least this long
+ * @param maxCompactionLagMs    {@code max.compaction.lag.ms}: a record is compacted at most this long after append
+ * @param compression           {@code compression.type}: keep the producer's codec, or recompress to a fixed one
  */
 public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes, int indexIntervalBytes,
                         long retentionMs, long retentionBytes, long flushIntervalMessages, long flushIntervalMs,
                         long fileDeleteDelayMs, int maxMessageBytes, TimestampType timestampType,
-                        long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+                        long timestampBeforeMaxMs, long timestampAfterMaxMs, CleanupPolicy cleanupPolicy,
+                        long deleteRetentionMs, double minCleanableDirtyRatio, long minCompactionLagMs,
+                        long maxCompactionLagMs, TopicCompression compression) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -41,6 +49,12 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
     public static final String MESSAGE_TIMESTAMP_TYPE = "message.timestamp.type";
     public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    public static final String CLEANUP_POLICY = "cleanup.policy";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+    public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
+    public static final String COMPRESSION_TYPE = "compression.type";
 
     /**
      * Smallest accepted segment size. Kafka insists on 1 MiB; we allow tiny segments so tests can roll cheaply,
@@ -50,12 +64,15 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
 
     private static final Set<String> SUPPORTED_KEYS = Set.of(SEGMENT_BYTES, SEGMENT_MS, SEGMENT_INDEX_BYTES,
             INDEX_INTERVAL_BYTES, RETENTION_MS, RETENTION_BYTES, FLUSH_MESSAGES, FLUSH_MS, FILE_DELETE_DELAY_MS,
-            MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS);
+            MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+            CLEANUP_POLICY, DELETE_RETENTION_MS, MIN_CLEANABLE_DIRTY_RATIO, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS,
+            COMPRESSION_TYPE);
 
     /** Kafka's broker defaults for these topic configs. */
     public static final LogConfig DEFAULTS = new LogConfig(1024L * 1024 * 1024, 7L * 24 * 60 * 60 * 1000,
             10 * 1024 * 1024, 4096, 7L * 24 * 60 * 60 * 1000, -1L, Long.MAX_VALUE, Long.MAX_VALUE, 60_000L,
-            1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
+            1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L, CleanupPolicy.DELETE,
+            24L * 60 * 60 * 1000, 0.5, 0L, Long.MAX_VALUE, TopicCompression.PRODUCER);
 
     public LogConfig {
         check(SEGMENT_BYTES, segmentBytes, segmentBytes >= SEGMENT_BYTES_MIN && segmentBytes <= Integer.MAX_VALUE,
@@ -74,6 +91,17 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
         }
         check(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs, timestampBeforeMaxMs >= 0, "must be >= 0");
         check(MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs, timestampAfterMaxMs >= 0, "must be >= 0");
+        if (cleanupPolicy == null) {
+            throw new ConfigException(CLEANUP_POLICY, null, "must be delete, compact or compact,delete");
+        }
+        check(DELETE_RETENTION_MS, deleteRetentionMs, deleteRetentionMs >= 0, "must be >= 0");
+        check(MIN_CLEANABLE_DIRTY_RATIO, minCleanableDirtyRatio,
+                minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1, "must be in [0, 1]");
+        check(MIN_COMPACTION_LAG_MS, minCompactionLagMs, minCompactionLagMs >= 0, "must be >= 0");
+        check(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, maxCompactionLagMs >= 1, "must be >= 1");
+        if (compression == null) {
+            throw new ConfigException(COMPRESSION_TYPE, null, "must be one of " + TopicCompression.NAMES);
+        }
     }
 
     /** The topic-config keys {@link #from} understands. */
@@ -101,7 +129,13 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
                 r.intValue(MAX_MESSAGE_BYTES, base.maxMessageBytes),
                 r.timestampType(MESSAGE_TIMESTAMP_TYPE, base.timestampType),
                 r.longValue(MESSAGE_TIMESTAMP_BEFORE_MAX_MS, base.timestampBeforeMaxMs),
-                r.longValue(MESSAGE_TIMESTAMP_AFTER_MAX_MS, base.timestampAfterMaxMs));
+                r.longValue(MESSAGE_TIMESTAMP_AFTER_MAX_MS, base.timestampAfterMaxMs),
+                r.cleanupPolicy(CLEANUP_POLICY, base.cleanupPolicy),
+                r.longValue(DELETE_RETENTION_MS, base.deleteRetentionMs),
+                r.doubleValue(MIN_CLEANABLE_DIRTY_RATIO, base.minCleanableDirtyRatio),
+                r.longValue(MIN_COMPACTION_LAG_MS, base.minCompactionLagMs),
+                r.longValue(MAX_COMPACTION_LAG_MS, base.maxCompactionLagMs),
+                r.compression(COMPRESSION_TYPE, base.compression));
     }
 
     private static void check(String key, Object value, boolean ok, String reason) {
@@ -140,6 +174,42 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
             } catch (NumberFormatException e) {
                 throw new ConfigException(key, raw, "not a valid int");
             }
+        }
+
+        double doubleValue(String key, double fallback) {
+            String raw = configs.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            try {
+                return Double.parseDouble(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, raw, "not a valid double");
+            }
+        }
+
+        CleanupPolicy cleanupPolicy(String key, CleanupPolicy fallback) {
+            String raw = configs.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            CleanupPolicy policy = CleanupPolicy.parse(raw);
+            if (policy == null) {
+                throw new ConfigException(key, raw, "must be delete, compact or compact,delete");
+            }
+            return policy;
+        }
+
+        TopicCompression compression(String key, TopicCompression fallback) {
+            String raw = configs.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            TopicCompression compression = TopicCompression.forName(raw.trim());
+            if (compression == null) {
+                throw new ConfigException(key, raw, "must be one of " + TopicCompression.NAMES);
+            }
+            return compression;
         }
 
         TimestampType timestampType(String key, TimestampType fallback) {

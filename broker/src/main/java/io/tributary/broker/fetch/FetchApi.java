@@ -145,6 +145,12 @@ public final class FetchApi implements ApiHandler {
                     session.partitions.remove(FetchSession.Key.of(usesTopicIds, forgotten.topicId(), name, p));
                 }
             }
+            if (session.partitions.isEmpty()) {
+                // Nothing left to track: close the session as Kafka does, and answer sessionless (id 0), which
+                // tells the client to start a full session with its next fetch.
+                sessions.remove(session.id);
+                return plan;
+            }
             session.advanceEpoch();
             plan.partitions.addAll(session.partitions.values());
         }

@@ -169,6 +169,20 @@ class FetchSessionTest {
     }
 
     @Test
+    void forgettingEveryPartitionClosesTheSessionAndAnswersSessionless() {
+        int session = fullFetchOfOrders().sessionId();
+
+        FetchResponseData r = fetch(client, V12, forget(request(session, 1), "orders", 0, 1, 2));
+
+        assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(r.sessionId()).isZero();
+        assertThat(partitionsIn(r)).isEmpty();
+        assertThat(broker.sessions.size()).isZero();
+        assertThat(Errors.forCode(fetch(client, V12, request(session, 2)).errorCode()))
+                .isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
+    }
+
+    @Test
     void epochMinusOneClosesTheSessionAndAnswersSessionless() {
         broker.produce("orders", 0, TestRecords.batch(T, "a"));
         int session = fullFetchOfOrders().sessionId();
