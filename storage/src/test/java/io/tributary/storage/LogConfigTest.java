@@ -34,7 +34,38 @@ class LogConfigTest {
         assertThat(c.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
         assertThat(c.indexIntervalBytes()).isEqualTo(4096);
         assertThat(LogConfig.supportedKeys()).contains("segment.bytes", "flush.ms", "max.message.bytes")
-                .doesNotContain("cleanup.policy");
+                .doesNotContain("preallocate");
+    }
+
+    @Test
+    void compactionAndCompressionSettingsFollowKafkasNames() {
+        assertThat(LogConfig.DEFAULTS.cleanupPolicy()).isEqualTo(CleanupPolicy.DELETE);
+        assertThat(LogConfig.DEFAULTS.compression()).isEqualTo(TopicCompression.PRODUCER);
+        assertThat(LogConfig.DEFAULTS.deleteRetentionMs()).isEqualTo(86_400_000L);
+        assertThat(LogConfig.DEFAULTS.minCleanableDirtyRatio()).isEqualTo(0.5);
+
+        LogConfig c = LogConfig.from(Map.of("cleanup.policy", " delete , Compact", "compression.type", "ZSTD",
+                "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "5", "max.compaction.lag.ms", "60000",
+                "delete.retention.ms", "100"), LogConfig.DEFAULTS);
+
+        assertThat(c.cleanupPolicy()).isEqualTo(CleanupPolicy.COMPACT_DELETE);
+        assertThat(c.cleanupPolicy().compact()).isTrue();
+        assertThat(c.cleanupPolicy().delete()).isTrue();
+        assertThat(c.compression().targetCodec()).contains(org.apache.kafka.common.record.internal.CompressionType.ZSTD);
+        assertThat(c.minCleanableDirtyRatio()).isEqualTo(0.01);
+        assertThat(c.minCompactionLagMs()).isEqualTo(5);
+        assertThat(c.maxCompactionLagMs()).isEqualTo(60_000);
+        assertThat(c.deleteRetentionMs()).isEqualTo(100);
+        assertThat(LogConfig.from(Map.of("cleanup.policy", "compact"), c).cleanupPolicy().delete()).isFalse();
+
+        assertThatThrownBy(() -> LogConfig.from(Map.of("cleanup.policy", "compact,forever"), LogConfig.DEFAULTS))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cleanup.policy");
+        assertThatThrownBy(() -> LogConfig.from(Map.of("cleanup.policy", ""), LogConfig.DEFAULTS))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cleanup.policy");
+        assertThatThrownBy(() -> LogConfig.from(Map.of("compression.type", "brotli"), LogConfig.DEFAULTS))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("compression.type");
+        assertThatThrownBy(() -> LogConfig.from(Map.of("min.cleanable.dirty.ratio", "1.5"), LogConfig.DEFAULTS))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("min.cleanable.dirty.ratio");
     }
 
     @Test
