@@ -140,6 +140,9 @@ final class Checkpoints {
 
     static void writeAtomically(Path file, byte[] content) throws IOException {
         Path tmp = LogFiles.withSuffix(file, LogFiles.TMP_SUFFIX);
+        if (DiskFaults.writableBytes(tmp, content.length) < content.length) {
+            throw DiskFaults.noSpace(tmp);
+        }
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * every segment from the one holding the recovery point onwards is re-validated batch by batch (framing, CRC),
  * its indexes rebuilt, and the log is cut at the first bad batch; segments before the recovery point were fsynced
  * and are trusted, which keeps startup with many partitions fast. Producer state is then restored from the newest
- * snapshot not past the log end plus a header replay of what follows it.
+ * snapshot not past the log end plus a header replay of what follows it. Leftovers of a log cleaning interrupted by
+ * a crash are resolved first, so the segments loaded are exactly those before or exactly those after the swap.
  */
 final class LogLoader {
 
@@ -79,10 +80,12 @@ final class LogLoader {
     }
 
     /**
-     * Deletes leftovers of interrupted operations (*.deleted, *.tmp, index files without a log) and returns the
-     * base offsets of the segments, each flagged with whether both index files exist.
+     * Deletes leftovers of interrupted operations (*.deleted, *.tmp, index files without a log), resolves an
+     * interrupted cleaner swap ({@link SegmentSwap#recover}: the old segments or the cleaned one, never both), and
+     * returns the base offsets of the segments, each flagged with whether both index files exist.
      */
     private static TreeMap<Long, Boolean> cleanUpAndListSegments(Path dir) throws IOException {
+        SegmentSwap.recover(dir);
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             stream.forEach(files::add);

@@ -1,6 +1,7 @@
 package io.tributary.storage;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -72,6 +73,56 @@ final class LogSegment {
         }
     }
 
+    /**
+     * Opens a new, empty segment whose three files carry {@code suffix} (the cleaner writes {@code .cleaned} files
+     * that only become a segment of the log by being renamed, see {@link SegmentSwap}). Indexes are preallocated.
+     */
+    static LogSegment createWithSuffix(Path dir, long baseOffset, int indexBytes, String suffix, long nowMs)
+            throws IOException {
+        Path logFile = LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix);
+        Path offsetIndexFile = LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, baseOffset), suffix);
+        Path timeIndexFile = LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix);
+        Files.deleteIfExists(logFile);
+        Files.deleteIfExists(offsetIndexFile);
+        Files.deleteIfExists(timeIndexFile);
+        FileChannel channel = FileChannel.open(logFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            return new LogSegment(baseOffset, channel, logFile,
+                    new OffsetIndex(offsetIndexFile, baseOffset, indexBytes, true),
+                    new TimeIndex(timeIndexFile, baseOffset, indexBytes, true), nowMs);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Renames both index files to their segment name plus {@code suffix} ("" for the final name). */
+    void renameIndexFiles(Path dir, String suffix) throws IOException {
+        offsetIndex.renameTo(LogFiles.withSuffix(LogFiles.offsetIndexFile(dir, baseOffset), suffix));
+        timeIndex.renameTo(LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix));
+    }
+
+    /** Renames the log file to its segment name plus {@code suffix} ("" for the final name); atomic. */
+    void renameLogFile(Path dir, String suffix) throws IOException {
+        Path target = LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix);
+        Files.move(logFile, target, StandardCopyOption.ATOMIC_MOVE);
+        logFile = target;
+    }
+
+    /**
+     * Max timestamp of the first batch, read from its header (-1 if the segment is empty or has no timestamps):
+     * max.compaction.lag.ms measures a segment's dirtiness from it, as Kafka does.
+     */
+    long firstBatchTimestamp() throws IOException {
+        if (sizeInBytes == 0) {
+            return BatchHeaderFlyweight.NO_TIMESTAMP;
+        }
+        BatchScanner first = new BatchScanner(BatchHeaderFlyweight.HEADER_SIZE);
+        first.reset(channel, 0, sizeInBytes);
+        return first.next() ? first.header().maxTimestamp() : BatchHeaderFlyweight.NO_TIMESTAMP;
+    }
+
     static boolean indexFilesExist(Path dir, long baseOffset) {
         return Files.exists(LogFiles.offsetIndexFile(dir, baseOffset))
                 && Files.exists(LogFiles.timeIndexFile(dir, baseOffset));
@@ -114,20 +165,43 @@ final class LogSegment {
         int start = sizeInBytes;
         int length = records.remaining();
         int firstBatch = records.position();
-        writeFully(records, start);
         int offsetInRecords = firstBatch;
         int end = firstBatch + length;
-        while (offsetInRecords < end) {
-            header.wrap(records, offsetInRecords);
-            int size = header.sizeInBytes();
-            indexBatch(start + (offsetInRecords - firstBatch), header.lastOffset(), header.maxTimestamp(), size,
-                    indexIntervalBytes);
-            offsetInRecords += size;
+        try {
+            writeFully(records, start);
+            while (offsetInRecords < end) {
+                header.wrap(records, offsetInRecords);
+                int size = header.sizeInBytes();
+                indexBatch(start + (offsetInRecords - firstBatch), header.lastOffset(), header.maxTimestamp(), size,
+                        indexIntervalBytes);
+                offsetInRecords += size;
+            }
+        } catch (IOException | UncheckedIOException e) {
+            IOException failure = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            // sizeInBytes stays put, so readers never see these bytes. Cutting them off as well keeps a batch the
+            // producer was told failed from reappearing after a restart; if even that fails, recovery cuts them.
+            try {
+                channel.truncate(start);
+            } catch (IOException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+            throw failure;
         }
         sizeInBytes = start + length;
     }
 
     private void writeFully(ByteBuffer records, long position) throws IOException {
+        int writable = DiskFaults.writableBytes(logFile, records.remaining());
+        if (writable < records.remaining()) {
+            ByteBuffer fits = records.duplicate();
+            fits.limit(fits.position() + writable);
+            writeFully(channel, fits, position);
+            throw DiskFaults.noSpace(logFile);
+        }
+        writeFully(channel, records, position);
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer records, long position) throws IOException {
         long at = position;
         while (records.hasRemaining()) {
             at += channel.write(records, at);
@@ -200,7 +274,11 @@ final class LogSegment {
     /** The segment stops taking appends: record its max timestamp in the index and trim the index files. */
     void onBecomeInactive() throws IOException {
         if (maxTimestampSoFar >= 0 || offsetOfMaxTimestampSoFar >= 0) {
-            timeIndex.appendFinal(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            try {
+                timeIndex.appendFinal(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
         }
         offsetIndex.trimToValidSize();
         timeIndex.trimToValidSize();

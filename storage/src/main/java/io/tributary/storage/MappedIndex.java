@@ -3,11 +3,13 @@ package io.tributary.storage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A fixed-entry-size, append-only, memory-mapped index file: the common machinery behind {@link OffsetIndex} and
@@ -22,12 +24,20 @@ import java.nio.file.StandardCopyOption;
  */
 abstract class MappedIndex {
 
+    private static final int ALLOCATION_CHUNK_BYTES = 16 * 1024;
+
     private final int entrySize;
     final long baseOffset;
     private volatile Path file;
     private volatile MappedByteBuffer mmap;
     private volatile int entries;
     private int maxEntries;
+    /**
+     * Bytes at the start of the file known to have disk blocks behind them. The preallocated tail is sparse, and a
+     * store into an unbacked page of a full file system kills the process with SIGBUS instead of failing cleanly,
+     * so appends first allocate the next pages with an ordinary write, which fails with an IOException instead.
+     */
+    private long backedBytes;
 
     /**
      * Opens or creates the index. An existing file keeps the entries its length implies; a new one starts empty.
@@ -47,6 +57,7 @@ abstract class MappedIndex {
             this.mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, mapLength);
             this.entries = validEntries;
             this.maxEntries = (int) (mapLength / entrySize);
+            this.backedBytes = validEntries * (long) entrySize;
         }
     }
 
@@ -89,7 +100,32 @@ abstract class MappedIndex {
         if (n >= maxEntries) {
             throw new IllegalStateException("Index " + file + " is full (" + n + " entries)");
         }
-        return n * entrySize;
+        int position = n * entrySize;
+        if (position + entrySize > backedBytes) {
+            allocate(position + entrySize);
+        }
+        return position;
+    }
+
+    /** Gives the file real blocks up to at least {@code end} by writing zeros past the last entry. */
+    private void allocate(int end) {
+        long from = Math.max(backedBytes, (long) entries * entrySize);
+        long to = Math.min((long) maxEntries * entrySize, Math.max(end, from + ALLOCATION_CHUNK_BYTES));
+        ByteBuffer zeros = ByteBuffer.allocate((int) (to - from));
+        try {
+            if (DiskFaults.writableBytes(file, zeros.remaining()) < zeros.remaining()) {
+                throw DiskFaults.noSpace(file);
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                long at = from;
+                while (zeros.hasRemaining()) {
+                    at += channel.write(zeros, at);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot allocate index space in " + file, e);
+        }
+        backedBytes = to;
     }
 
     final void publishAppend() {
@@ -107,6 +143,7 @@ abstract class MappedIndex {
     /** Empties the index and makes room for {@code maxIndexBytes} worth of entries (used before a rebuild). */
     final synchronized void reset(int maxIndexBytes) throws IOException {
         entries = 0;
+        backedBytes = 0;
         resize(roundedMaxBytes(maxIndexBytes));
     }
 
@@ -129,6 +166,7 @@ abstract class MappedIndex {
             raf.setLength(newBytes);
             mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, newBytes);
             maxEntries = newBytes / entrySize;
+            backedBytes = Math.min(backedBytes, newBytes);
         }
     }
 

@@ -60,10 +60,19 @@ public final class PartitionLog {
     private volatile long rolledUnflushedEnd = -1L;
     private volatile boolean closed;
     /**
+     * The log's directory failed (disk full, I/O error): every read and write now fails with
+     * KafkaStorageException, and nothing is written here again until a restart recovers the directory.
+     */
+    private volatile boolean offline;
+    /** Told about the first I/O error so the log manager can take the whole directory offline. */
+    private volatile java.util.function.Consumer<IOException> dirFailureListener = e -> { };
+    /**
      * Called after the log start moved other than by retention (DeleteRecords, truncation): the log manager
      * rewrites the log-start checkpoint at once so the change survives a crash.
      */
     private volatile Runnable logStartListener = () -> { };
+    /** Called with the new log end after a truncation: the cleaner's progress must not stay above it. */
+    private volatile java.util.function.LongConsumer truncationListener = newEnd -> { };
     private final LeaderEpochCache epochCache;
     private final ProducerStateManager producerState;
     /** Header scratch for the append path; only used under {@link #lock}. */
@@ -157,6 +166,24 @@ public final class PartitionLog {
         this.logStartListener = listener;
     }
 
+    void setTruncationListener(java.util.function.LongConsumer listener) {
+        this.truncationListener = listener;
+    }
+
+    void setDirFailureListener(java.util.function.Consumer<IOException> listener) {
+        this.dirFailureListener = listener;
+    }
+
+    /** True once this log's directory failed; see {@link #markOffline()}. */
+    public boolean isOffline() {
+        return offline;
+    }
+
+    /** Its directory failed: refuse all further reads and writes (the files are left exactly as they are). */
+    void markOffline() {
+        offline = true;
+    }
+
     void updateConfig(LogConfig newConfig) {
         this.config = newConfig;
     }
@@ -171,7 +198,10 @@ public final class PartitionLog {
     /**
      * Appends a producer's record set as leader. {@code records} (position..limit, one or more v2 batches, must be
      * writable) is patched in place: baseOffset and partitionLeaderEpoch are assigned, and with LogAppendTime also
-     * maxTimestamp and the timestamp-type bit, after which the CRC is recomputed. Batches are never decompressed.
+     * maxTimestamp and the timestamp-type bit, after which the CRC is recomputed. Batches are not decompressed unless
+     * the topic needs the records themselves ({@link RecordLevelValidator}): a compacted topic rejects keyless records
+     * (RecordValidationException, an InvalidRecordException), and a {@code compression.type} other than producer
+     * re-encodes each batch in another codec into a new buffer, which is then stored instead of {@code records}.
      *
      * <p>Everything is validated before anything is written: magic 2 (UnsupportedForMessageFormatException),
      * framing and CRC (CorruptRecordException), batch size vs max.message.bytes (RecordTooLargeException), set size
@@ -192,6 +222,16 @@ public final class PartitionLog {
         LogConfig cfg = config;
         long nowMs = time.milliseconds();
         LogValidator.Summary summary = LogValidator.validate(view, cfg, nowMs, scratch.header, scratch.crc, crcView);
+        if (RecordLevelValidator.applies(cfg)) {
+            RecordLevelValidator.Rewritten rewritten = RecordLevelValidator.apply(view, summary, cfg, topicPartition,
+                    scratch.header);
+            if (rewritten != null) {
+                // Re-encoded to the topic's codec: from here on the new bytes are what gets offsets and is stored.
+                view = rewritten.records();
+                crcView = view.duplicate();
+                summary = rewritten.summary();
+            }
+        }
         boolean logAppendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME;
         long appendTimeMs = logAppendTime ? nowMs : -1L;
         LogSegment rolled;
@@ -325,6 +365,7 @@ public final class PartitionLog {
      * @throws OffsetOutOfRangeException if fetchOffset is below the log start or above the log end
      */
     public FetchSlice read(long fetchOffset, int maxBytes, boolean minOneBatch, long maxOffsetExclusive) {
+        ensureOnline();
         long end = logEndOffset;
         long start = logStartOffset;
         if (fetchOffset < start || fetchOffset > end) {
@@ -348,6 +389,10 @@ public final class PartitionLog {
                 entry = segments.higherEntry(entry.getKey());
             }
             return FetchSlice.EMPTY;
+        } catch (ClosedChannelException e) {
+            // Retention, DeleteRecords or truncation closed the segment under this reader (or the log closed): a
+            // race, not a disk failure, so the directory stays online and the client simply retries.
+            throw new KafkaStorageException("A segment of " + topicPartition + " was removed while being read", e);
         } catch (IOException e) {
             throw storageError("read from", e);
         }
@@ -357,6 +402,7 @@ public final class PartitionLog {
 
     /** Earliest record at or after the log start whose timestamp is {@code >= timestampMs} (ListOffsets). */
     public Optional<TimestampOffset> offsetForTimestamp(long timestampMs) {
+        ensureOnline();
         long start = logStartOffset;
         try {
             for (LogSegment segment : segments.values()) {
@@ -375,6 +421,7 @@ public final class PartitionLog {
 
     /** The record with the largest timestamp (the first such record), for ListOffsets MAX_TIMESTAMP. */
     public Optional<TimestampOffset> offsetOfMaxTimestamp() {
+        ensureOnline();
         LogSegment best = null;
         for (LogSegment segment : segments.values()) {
             if (segment.maxTimestampSoFar() >= 0 && segmentEnd(segment) > logStartOffset
@@ -451,6 +498,9 @@ public final class PartitionLog {
     /** Background: flush if flush.ms has passed since the last flush and something is unflushed. */
     void maybeFlushByTime(long nowMs) {
         long rolledEnd = rolledUnflushedEnd;
+        if (offline) {
+            return;
+        }
         if (!closed && rolledEnd > recoveryPoint) {
             flushUpTo(rolledEnd);
         }
@@ -464,7 +514,7 @@ public final class PartitionLog {
         LogSegment rolled = null;
         lock.lock();
         try {
-            if (!closed && activeSegment.isOlderThan(config.segmentMs(), nowMs)) {
+            if (!closed && !offline && activeSegment.isOlderThan(config.segmentMs(), nowMs)) {
                 rolled = rollLocked(nowMs);
             }
         } catch (IOException e) {
@@ -488,6 +538,7 @@ public final class PartitionLog {
             throw new IllegalArgumentException("Cannot truncate to negative offset " + offset);
         }
         long startBefore = logStartOffset;
+        long endBefore = logEndOffset;
         lock.lock();
         try {
             ensureOpen();
@@ -506,6 +557,9 @@ public final class PartitionLog {
         }
         if (logStartOffset != startBefore) {
             logStartListener.run();
+        }
+        if (logEndOffset != endBefore) {
+            truncationListener.accept(logEndOffset);
         }
     }
 
@@ -550,6 +604,7 @@ public final class PartitionLog {
             lock.unlock();
         }
         logStartListener.run();
+        truncationListener.accept(offset);
     }
 
     private void truncateFullyLocked(long offset) throws IOException {
@@ -601,18 +656,20 @@ public final class PartitionLog {
     // ---------------------------------------------------------------- retention
 
     /**
-     * Deletes the oldest non-active segments that are entirely below the high watermark and breach retention.ms
+     * With cleanup.policy delete, deletes the oldest non-active segments entirely below the high watermark that breach retention.ms
      * (their newest timestamp is older than now - retention.ms), retention.bytes (the log would still be at least
      * that big without them) or lie below the log start offset. Returns how many were deleted.
      */
     public int deleteOldSegments() {
-        return deleteSegments(true);
+        // Time and size retention only apply to cleanup.policy delete (or compact,delete); a compacted-only log
+        // still drops segments below its log start.
+        return deleteSegments(config.cleanupPolicy().delete());
     }
 
     private int deleteSegments(boolean applyRetention) {
         lock.lock();
         try {
-            if (closed) {
+            if (closed || offline) {
                 return 0;
             }
             LogConfig cfg = config;
@@ -698,11 +755,71 @@ public final class PartitionLog {
                 segment::closeAndDelete);
     }
 
+    // ---------------------------------------------------------------- compaction (see LogCleaner)
+
+    /** Read-only live view of the segments for the cleaner; the last one is the active segment. */
+    java.util.NavigableMap<Long, LogSegment> segmentsForCleaning() {
+        return java.util.Collections.unmodifiableNavigableMap(segments);
+    }
+
+    /**
+     * Swaps the cleaner's {@code cleaned} segment (files still {@code .cleaned}, complete and fsynced) in for
+     * {@code old}, consecutive non-active segments that the cleaner read with sizes {@code sizesRead}, following
+     * {@link SegmentSwap}'s crash-safe protocol. Returns false, changing nothing, if the log changed meanwhile (one of
+     * them was deleted, truncated or became active again, or the log closed); the caller then drops the files.
+     *
+     * <p>Readers never see a gap: the cleaned segment takes the first old segment's slot before the others leave
+     * the map, and a reader still on an old segment keeps a valid channel until its delayed deletion.
+     */
+    boolean replaceWithCleaned(List<LogSegment> old, int[] sizesRead, LogSegment cleaned, SegmentSwap.Hook hook) {
+        assert !old.isEmpty() && old.get(0).baseOffset == cleaned.baseOffset : "the cleaned segment takes the first slot";
+        lock.lock();
+        try {
+            if (closed || offline) {
+                return false;
+            }
+            Long expected = old.get(0).baseOffset;
+            for (int i = 0; i < old.size(); i++) {
+                LogSegment segment = old.get(i);
+                if (expected == null || expected != segment.baseOffset || segments.get(segment.baseOffset) != segment
+                        || segment == activeSegment || segment.sizeInBytes() != sizesRead[i]) {
+                    return false;
+                }
+                expected = segments.higherKey(segment.baseOffset);
+            }
+            SegmentSwap.commit(dir, cleaned, hook);
+            segments.put(cleaned.baseOffset, cleaned);
+            for (LogSegment segment : old.subList(1, old.size())) {
+                segments.remove(segment.baseOffset);
+            }
+            for (LogSegment segment : old) {
+                deleteSegment(segment);
+                hook.after(SegmentSwap.Step.OLD_SEGMENT_RETIRED, cleaned.baseOffset);
+            }
+            SegmentSwap.finish(dir, cleaned, hook);
+            return true;
+        } catch (IOException e) {
+            throw storageError("swap cleaned segments into", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     /** Flushes, snapshots producer state and closes the files. Further writes fail. */
     void close() {
         if (closed) {
+            return;
+        }
+        if (offline) {
+            // Nothing more may be written to a failed directory: no flush, snapshot or index trim. The next start
+            // finds no clean-shutdown marker there and recovers the files as they are.
+            try {
+                closeAbruptly();
+            } catch (IOException e) {
+                LOG.warn("Could not close the files of offline log {}: {}", topicPartition, e.toString());
+            }
             return;
         }
         flush();
@@ -773,9 +890,20 @@ public final class PartitionLog {
         if (closed) {
             throw new KafkaStorageException("The log of " + topicPartition + " is closed");
         }
+        ensureOnline();
+    }
+
+    private void ensureOnline() {
+        if (offline) {
+            throw new KafkaStorageException("The log of " + topicPartition + " is offline: its log directory "
+                    + dir.getParent() + " failed");
+        }
     }
 
     private KafkaStorageException storageError(String action, IOException e) {
+        // Offline before anyone else can write: a failed write may have left a torn batch past the end.
+        offline = true;
+        dirFailureListener.accept(e);
         LOG.error("I/O error trying to {} {} in {}", action, topicPartition, dir, e);
         return new KafkaStorageException("I/O error trying to " + action + " " + topicPartition + ": " + e, e);
     }

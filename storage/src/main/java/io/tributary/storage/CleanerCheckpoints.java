@@ -1,0 +1,101 @@
+package io.tributary.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cleaner's progress: per partition, the first offset not yet cleaned ("first dirty offset"), persisted in a
+ * {@code cleaner-offset-checkpoint} file per log directory in Kafka's checkpoint format. Losing it is harmless (the
+ * next cleaning just rereads more of the log); a value that is too high is not, since records above a truncation
+ * point would be taken as clean. So truncation lowers the value at once, and a cleaning that raced with a
+ * truncation does not store its result ({@link #truncations}).
+ *
+ * <p>Only partitions whose logs are still open are written, so deleted partitions drop out.
+ */
+final class CleanerCheckpoints {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CleanerCheckpoints.class);
+
+    static final String FILE_NAME = "cleaner-offset-checkpoint";
+
+    private final Map<TopicPartition, Long> firstDirty = new HashMap<>();
+    private final Map<TopicPartition, Long> truncations = new HashMap<>();
+    private final Supplier<Collection<PartitionLog>> liveLogs;
+
+    private CleanerCheckpoints(Supplier<Collection<PartitionLog>> liveLogs) {
+        this.liveLogs = liveLogs;
+    }
+
+    static CleanerCheckpoints load(List<Path> logDirs, Supplier<Collection<PartitionLog>> liveLogs) {
+        CleanerCheckpoints checkpoints = new CleanerCheckpoints(liveLogs);
+        for (Path logDir : logDirs) {
+            checkpoints.firstDirty.putAll(Checkpoints.readOffsets(logDir.resolve(FILE_NAME)));
+        }
+        return checkpoints;
+    }
+
+    /** The checkpointed first dirty offset, or -1 if the partition was never cleaned. */
+    synchronized long firstDirtyOffset(TopicPartition tp) {
+        return firstDirty.getOrDefault(tp, -1L);
+    }
+
+    /** Changes whenever the partition is truncated; a cleaning compares it before and after. */
+    synchronized long truncations(TopicPartition tp) {
+        return truncations.getOrDefault(tp, 0L);
+    }
+
+    /**
+     * Stores the progress of a finished cleaning, unless the log was truncated since {@code truncationsAtStart} was
+     * read (its offsets may now name other records). Returns whether it was stored.
+     */
+    synchronized boolean update(PartitionLog log, long offset, long truncationsAtStart) {
+        TopicPartition tp = log.topicPartition();
+        if (truncations(tp) != truncationsAtStart) {
+            return false;
+        }
+        firstDirty.put(tp, offset);
+        try {
+            write(log.dir().getParent());
+        } catch (IOException e) {
+            // Only progress is lost: the next cleaning rereads from the old offset.
+            LOG.warn("Cannot write the cleaner checkpoint in {}: {}", log.dir().getParent(), e.toString());
+        }
+        return true;
+    }
+
+    /** The log now ends at {@code newEnd}: nothing at or above it can count as cleaned. */
+    synchronized void onTruncation(PartitionLog log, long newEnd) {
+        TopicPartition tp = log.topicPartition();
+        truncations.merge(tp, 1L, Long::sum);
+        Long current = firstDirty.get(tp);
+        if (current != null && current > newEnd) {
+            firstDirty.put(tp, newEnd);
+            try {
+                write(log.dir().getParent());
+            } catch (IOException e) {
+                // The in-memory value is right; a restart clamps a stale one above the log end to the log start.
+                LOG.error("Cannot lower the cleaner checkpoint of {} after truncation", tp, e);
+            }
+        }
+    }
+
+    /** Rewrites one directory's file (periodic checkpointing and shutdown); drops partitions no longer open. */
+    synchronized void write(Path logDir) throws IOException {
+        Map<TopicPartition, Long> entries = new HashMap<>();
+        for (PartitionLog log : liveLogs.get()) {
+            Long offset = firstDirty.get(log.topicPartition());
+            if (offset != null && logDir.equals(log.dir().getParent())) {
+                entries.put(log.topicPartition(), offset);
+            }
+        }
+        Checkpoints.writeOffsets(logDir.resolve(FILE_NAME), entries);
+    }
+}
