@@ -15,6 +15,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -122,6 +124,21 @@ public final class QuorumController implements AutoCloseable {
           });
           return response;
         });
+  }
+
+  /**
+   * The legacy AlterConfigs (API key 33): each resource's configs are replaced by the request's, so overrides it
+   * does not mention are removed. Validation is the same as for {@link #incrementalAlterConfigs}.
+   */
+  public CompletableFuture<AlterConfigsResponseData> alterConfigs(AlterConfigsRequestData request) {
+    return submit("alterConfigs", img -> configChanges.legacyAlterConfigs(img, request), (response, error) -> {
+      response.responses().forEach(r -> {
+        if (r.errorCode() == Errors.NONE.code()) {
+          r.setErrorCode(error.error().code()).setErrorMessage(error.message());
+        }
+      });
+      return response;
+    });
   }
 
   /** Registers a broker, replacing an older registration of the same node id; a no-op if nothing changed. */

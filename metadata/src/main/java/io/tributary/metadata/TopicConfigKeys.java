@@ -173,6 +173,27 @@ public final class TopicConfigKeys {
     return type == Type.DOUBLE ? Double.toString(bound) : Long.toString((long) bound);
   }
 
+  /**
+   * The rules that relate two keys, checked on a topic's effective configs (its overrides over the defaults),
+   * as Kafka's LogConfig does after the single values passed. Returns null if consistent, else a message naming
+   * the offending key.
+   */
+  public static String validateCombination(Map<String, String> effective) {
+    String min = effective.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG);
+    String max = effective.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG);
+    if (min != null && max != null) {
+      try {
+        if (Long.parseLong(min.trim()) > Long.parseLong(max.trim())) {
+          return "Invalid value " + min + " for configuration " + TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG
+              + ": must not be greater than " + TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG + " (" + max + ")";
+        }
+      } catch (NumberFormatException e) {
+        return null; // single-value validation reports it
+      }
+    }
+    return null;
+  }
+
   /** Kafka list syntax: comma separated, surrounding whitespace ignored, empty items dropped. */
   public static List<String> splitList(String value) {
     if (value == null || value.isBlank()) {

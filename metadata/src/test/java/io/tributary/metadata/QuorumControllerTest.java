@@ -25,6 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -496,21 +498,55 @@ class QuorumControllerTest {
     void brokerConfigsSetAndDelete() throws Exception {
       var ok = controller.incrementalAlterConfigs(alter(
           resource(ConfigResource.Type.BROKER, "", op("log.retention.ms", SET, "100")),
-          resource(ConfigResource.Type.BROKER, "1", op("num.io.threads", SET, "4")))).get().responses();
+          resource(ConfigResource.Type.BROKER, "1", op("log.cleaner.threads", SET, "4")))).get().responses();
       assertThat(ok).allSatisfy(r -> assertThat(r.errorCode()).isEqualTo(Errors.NONE.code()));
       assertThat(log.get().brokerConfigs("")).isEqualTo(Map.of("log.retention.ms", "100"));
-      assertThat(log.get().brokerConfigs("1")).isEqualTo(Map.of("num.io.threads", "4"));
-      alterOne(resource(ConfigResource.Type.BROKER, "1", op("num.io.threads", DELETE, null)));
+      assertThat(log.get().brokerConfigs("1")).isEqualTo(Map.of("log.cleaner.threads", "4"));
+      alterOne(resource(ConfigResource.Type.BROKER, "1", op("log.cleaner.threads", DELETE, null)));
       assertThat(log.get().brokerConfigs()).doesNotContainKey("1");
 
-      assertThat(alterOne(resource(ConfigResource.Type.BROKER, "x", op("num.io.threads", SET, "4"))).errorCode())
-          .isEqualTo(Errors.INVALID_REQUEST.code());
-      assertThat(alterOne(resource(ConfigResource.Type.BROKER, "", op("num.io.threads", SET, "0"))).errorCode())
-          .isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(alterOne(resource(ConfigResource.Type.BROKER, "x", op("log.cleaner.threads", SET, "4")))
+          .errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+      var zeroThreads = alterOne(resource(ConfigResource.Type.BROKER, "", op("log.cleaner.threads", SET, "0")));
+      assertThat(zeroThreads.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(zeroThreads.errorMessage())
+          .isEqualTo("Invalid value 0 for configuration log.cleaner.threads: Value must be at least 1");
       assertThat(alterOne(resource(ConfigResource.Type.BROKER, "", op("log.cleanup.policy", APPEND, "compact")))
           .errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
-      assertThat(alterOne(resource(ConfigResource.Type.BROKER, "", op("broker.id", SET, "3"))).errorCode())
-          .isEqualTo(Errors.INVALID_CONFIG.code());
+      var readOnly = alterOne(resource(ConfigResource.Type.BROKER, "", op("num.io.threads", SET, "3")));
+      assertThat(readOnly.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(readOnly.errorMessage()).contains("num.io.threads", "read-only");
+      var hours = alterOne(resource(ConfigResource.Type.BROKER, "1", op("log.retention.hours", SET, "3")));
+      assertThat(hours.errorMessage()).contains("log.retention.hours", "read-only");
+      var unknown = alterOne(resource(ConfigResource.Type.BROKER, "1", op("log.retention.weeks", SET, "3")));
+      assertThat(unknown.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(unknown.errorMessage()).isEqualTo("Unknown broker config name: log.retention.weeks");
+      var badValue = alterOne(resource(ConfigResource.Type.BROKER, "", op("log.segment.bytes", SET, "1000")));
+      assertThat(badValue.errorMessage())
+          .isEqualTo("Invalid value 1000 for configuration log.segment.bytes: Value must be at least 1048576");
+      assertThat(log.get().brokerConfigs("")).isEqualTo(Map.of("log.retention.ms", "100"));
+      assertThat(log.get().brokerConfigs()).doesNotContainKey("1");
+    }
+
+    @Test
+    void compactionLagBoundsAreCheckedTogetherOnTheEffectiveConfig() throws Exception {
+      registerBrokers(1);
+      createOne(withConfigs(topic("t", 1, 1), Map.of("max.compaction.lag.ms", "1000")));
+      var tooBig = alterOne(resource(ConfigResource.Type.TOPIC, "t", op("min.compaction.lag.ms", SET, "5000")));
+      assertThat(tooBig.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(tooBig.errorMessage()).startsWith("Invalid value 5000 for configuration min.compaction.lag.ms")
+          .contains("max.compaction.lag.ms (1000)");
+      // Raising the max in the same request makes it consistent.
+      var both = alterOne(resource(ConfigResource.Type.TOPIC, "t", op("min.compaction.lag.ms", SET, "5000"),
+          op("max.compaction.lag.ms", SET, "9000")));
+      assertThat(both.errorCode()).isEqualTo(Errors.NONE.code());
+      // A cluster-wide dynamic default counts for a topic without its own value.
+      alterOne(resource(ConfigResource.Type.BROKER, "", op("log.cleaner.max.compaction.lag.ms", SET, "2000")));
+      var againstDefault = alterOne(resource(ConfigResource.Type.TOPIC, "t",
+          op("max.compaction.lag.ms", DELETE, null)));
+      assertThat(againstDefault.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(log.get().topic("t").configs())
+          .isEqualTo(Map.of("min.compaction.lag.ms", "5000", "max.compaction.lag.ms", "9000"));
     }
 
     @Test
@@ -525,6 +561,85 @@ class QuorumControllerTest {
           op("segment.ms", DELETE, null)));
       assertThat(log.batches()).hasSize(batches);
       assertThat(log.get().topic("t").configs()).isEqualTo(Map.of("retention.ms", "7"));
+    }
+  }
+
+  @Nested
+  class LegacyAlterConfigs {
+    private AlterConfigsResponseData.AlterConfigsResourceResponse replace(ConfigResource.Type type, String name,
+                                                                          Map<String, String> configs,
+                                                                          boolean validateOnly) throws Exception {
+      AlterConfigsRequestData.AlterableConfigCollection c = new AlterConfigsRequestData.AlterableConfigCollection();
+      configs.forEach((k, v) -> c.add(new AlterConfigsRequestData.AlterableConfig().setName(k).setValue(v)));
+      AlterConfigsRequestData.AlterConfigsResourceCollection resources =
+          new AlterConfigsRequestData.AlterConfigsResourceCollection();
+      resources.add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(type.id())
+          .setResourceName(name).setConfigs(c));
+      var responses = controller.alterConfigs(new AlterConfigsRequestData().setResources(resources)
+          .setValidateOnly(validateOnly)).get().responses();
+      assertThat(responses).hasSize(1);
+      return responses.get(0);
+    }
+
+    @Test
+    void replacesTheWholeSetRemovingKeysNotMentioned() throws Exception {
+      registerBrokers(1);
+      createOne(withConfigs(topic("t", 1, 1), Map.of("retention.ms", "7", "segment.ms", "9")));
+      var r = replace(ConfigResource.Type.TOPIC, "t", Map.of("retention.ms", "8", "cleanup.policy", "compact"),
+          false);
+      assertThat(r.errorCode()).isEqualTo(Errors.NONE.code());
+      assertThat(log.get().topic("t").configs()).isEqualTo(Map.of("retention.ms", "8", "cleanup.policy", "compact"));
+      int batches = log.batches().size();
+      assertThat(replace(ConfigResource.Type.TOPIC, "t", Map.of("retention.ms", "8", "cleanup.policy", "compact"),
+          false).errorCode()).isEqualTo(Errors.NONE.code());
+      assertThat(log.batches()).as("an identical set changes nothing").hasSize(batches);
+      replace(ConfigResource.Type.TOPIC, "t", Map.of(), false);
+      assertThat(log.get().topic("t").configs()).isEmpty();
+    }
+
+    @Test
+    void validateOnlyChecksButWritesNothing() throws Exception {
+      registerBrokers(1);
+      createOne(withConfigs(topic("t", 1, 1), Map.of("retention.ms", "7")));
+      int batches = log.batches().size();
+      var ok = replace(ConfigResource.Type.TOPIC, "t", Map.of("segment.ms", "10"), true);
+      assertThat(ok.errorCode()).isEqualTo(Errors.NONE.code());
+      var bad = replace(ConfigResource.Type.TOPIC, "t", Map.of("segment.ms", "never"), true);
+      assertThat(bad.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(bad.errorMessage()).isEqualTo("Invalid value never for configuration segment.ms: "
+          + "Not a number of type LONG");
+      assertThat(log.batches()).hasSize(batches);
+      assertThat(log.get().topic("t").configs()).isEqualTo(Map.of("retention.ms", "7"));
+    }
+
+    @Test
+    void anInvalidOrUnknownKeyLeavesTheResourceUntouched() throws Exception {
+      registerBrokers(1);
+      createOne(withConfigs(topic("t", 1, 1), Map.of("retention.ms", "7")));
+      var unknown = replace(ConfigResource.Type.TOPIC, "t", Map.of("retention.ms", "1", "retention.weeks", "1"),
+          false);
+      assertThat(unknown.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(unknown.errorMessage()).isEqualTo("Unknown topic config name: retention.weeks");
+      var outOfRange = replace(ConfigResource.Type.TOPIC, "t", Map.of("min.cleanable.dirty.ratio", "1.5"), false);
+      assertThat(outOfRange.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(outOfRange.errorMessage()).contains("min.cleanable.dirty.ratio", "no more than 1.0");
+      assertThat(log.get().topic("t").configs()).isEqualTo(Map.of("retention.ms", "7"));
+      assertThat(replace(ConfigResource.Type.TOPIC, "missing", Map.of(), false).errorCode())
+          .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+    }
+
+    @Test
+    void brokerResourcesAreReplacedToo() throws Exception {
+      controller.incrementalAlterConfigs(alter(resource(ConfigResource.Type.BROKER, "",
+          op("log.retention.ms", SET, "100"), op("log.segment.bytes", SET, "2000000")))).get();
+      var r = replace(ConfigResource.Type.BROKER, "", Map.of("log.retention.ms", "200"), false);
+      assertThat(r.errorCode()).isEqualTo(Errors.NONE.code());
+      assertThat(log.get().brokerConfigs("")).isEqualTo(Map.of("log.retention.ms", "200"));
+      var readOnly = replace(ConfigResource.Type.BROKER, "1", Map.of("listeners", "PLAINTEXT://:1"), false);
+      assertThat(readOnly.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+      assertThat(readOnly.errorMessage()).contains("listeners");
+      assertThat(replace(ConfigResource.Type.BROKER, "-1", Map.of(), false).errorCode())
+          .isEqualTo(Errors.INVALID_REQUEST.code());
     }
   }
 

@@ -2,6 +2,8 @@ package io.tributary.broker.api;
 
 import io.tributary.broker.network.ApiHandler;
 import io.tributary.metadata.QuorumController;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -12,7 +14,7 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 
 /**
- * The topic administration APIs. Each is a decision of the controller, which validates the request
+ * The topic and config administration APIs. Each is a decision of the controller, which validates the request
  * against the metadata image, writes the resulting records through Raft and answers once they are
  * applied; the broker only relays. A controller failure becomes a top-level error per topic.
  */
@@ -89,4 +91,21 @@ public final class AdminApis {
         };
     }
 
+    /** The legacy AlterConfigs: each resource's dynamic configs become exactly the request's (replace-all). */
+    public static ApiHandler alterConfigs(QuorumController controller) {
+        return (context, message, slot) -> {
+            AlterConfigsRequestData request = (AlterConfigsRequestData) message;
+            controller.alterConfigs(request).whenComplete((response, error) -> {
+                if (error != null) {
+                    response = new AlterConfigsResponseData();
+                    for (AlterConfigsRequestData.AlterConfigsResource r : request.resources()) {
+                        response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                                .setResourceType(r.resourceType()).setResourceName(r.resourceName())
+                                .setErrorCode(Futures.error(error).code()).setErrorMessage(error.getMessage()));
+                    }
+                }
+                slot.complete(response);
+            });
+        };
+    }
 }

@@ -1,29 +1,41 @@
 package io.tributary.broker.api;
 
 import io.tributary.broker.BrokerConfig;
+import io.tributary.broker.BrokerConfigLayers;
 import io.tributary.broker.PartitionManager;
 import io.tributary.broker.network.ApiHandler;
 import io.tributary.broker.network.RequestContext;
 import io.tributary.broker.network.ResponseSlot;
+import io.tributary.metadata.BrokerConfigKeys;
 import io.tributary.metadata.MetadataImage;
 import io.tributary.metadata.TopicConfigKeys;
 import io.tributary.metadata.TopicImage;
+import io.tributary.storage.CleanerConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
- * DescribeConfigs (v1+) for topics and brokers. A topic value comes from, in order: the topic's own
- * config (TOPIC_CONFIG), a dynamic broker default set through the controller (DYNAMIC_DEFAULT_BROKER_CONFIG),
- * server.properties (STATIC_BROKER_CONFIG), or the built-in default (DEFAULT_CONFIG); synonyms list the
- * lower layers, as Kafka's do.
+ * DescribeConfigs (v1+) for topics and brokers, reporting each value with the layer it comes from.
+ *
+ * <p>A topic value comes from, in order: the topic's own config (TOPIC_CONFIG), this broker's dynamic config
+ * (DYNAMIC_BROKER_CONFIG), the cluster-wide dynamic default (DYNAMIC_DEFAULT_BROKER_CONFIG), server.properties
+ * (STATIC_BROKER_CONFIG), or the built-in default (DEFAULT_CONFIG); see {@link TopicConfigSynonyms}. A broker key
+ * is reported the same way minus the topic layer, and is read-only unless it may be changed dynamically. The
+ * broker resource "" is the cluster-wide default itself, so it lists only what has been set there, as in Kafka.
+ * Everything is read from one metadata image, so the values and sources of one response agree with each other.
  */
 public final class DescribeConfigsApi implements ApiHandler {
     private final BrokerConfig config;
@@ -38,93 +50,118 @@ public final class DescribeConfigsApi implements ApiHandler {
     public void handle(RequestContext context, ApiMessage message, ResponseSlot slot) {
         DescribeConfigsRequestData request = (DescribeConfigsRequestData) message;
         MetadataImage image = partitions.image();
+        BrokerConfigLayers layers = BrokerConfigLayers.of(config.originals(), image, config.nodeId);
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         for (DescribeConfigsRequestData.DescribeConfigsResource resource : request.resources()) {
-            DescribeConfigsResponseData.DescribeConfigsResult result = new DescribeConfigsResponseData.DescribeConfigsResult()
+            DescribeConfigsResult result = new DescribeConfigsResult()
                     .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
             ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
+            List<String> keys = resource.configurationKeys();
+            boolean synonyms = request.includeSynonyms();
             if (type == ConfigResource.Type.TOPIC) {
                 TopicImage topic = image.topicsByName().get(resource.resourceName());
                 if (topic == null) {
-                    result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("Topic " + resource.resourceName() + " does not exist");
+                    result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                            .setErrorMessage("Topic " + resource.resourceName() + " does not exist");
                 } else {
-                    describeTopic(topic, image, resource.configurationKeys(), request.includeSynonyms(), result);
+                    describeTopic(topic, layers, keys, synonyms, result);
                 }
             } else if (type == ConfigResource.Type.BROKER) {
-                if (!resource.resourceName().isEmpty() && !resource.resourceName().equals(Integer.toString(config.nodeId))) {
-                    result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Broker " + resource.resourceName() + " is not this broker");
+                if (resource.resourceName().isEmpty()) {
+                    describeClusterDefault(layers, keys, synonyms, result);
+                } else if (resource.resourceName().equals(Integer.toString(config.nodeId))) {
+                    describeBroker(layers, keys, synonyms, result);
                 } else {
-                    describeBroker(image, resource.configurationKeys(), request.includeSynonyms(), result);
+                    result.setErrorCode(Errors.INVALID_REQUEST.code())
+                            .setErrorMessage("Broker " + resource.resourceName() + " is not this broker");
                 }
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unsupported resource type " + type);
             }
+            // The field defaults to "", which a client would show as an empty text, so "not asked" is null.
+            boolean docs = request.includeDocumentation();
+            result.configs().forEach(c -> c.setDocumentation(docs ? ConfigDocs.of(c.name()) : null));
             response.results().add(result);
         }
         slot.complete(response);
     }
 
-    private void describeTopic(TopicImage topic, MetadataImage image, List<String> keys, boolean synonyms,
-                               DescribeConfigsResponseData.DescribeConfigsResult result) {
-        Map<String, String> staticTopicDefaults = config.topicDefaults();
+    private static void describeTopic(TopicImage topic, BrokerConfigLayers layers, List<String> keys,
+                                      boolean synonyms, DescribeConfigsResult result) {
+        Map<String, String> brokerTopicDefaults = layers.topicDefaults();
         for (Map.Entry<String, TopicConfigKeys.Spec> e : TopicConfigKeys.SPECS.entrySet()) {
             String key = e.getKey();
             if (keys != null && !keys.contains(key)) {
                 continue;
             }
-            String brokerKey = TopicConfigSynonyms.brokerKey(key);
-            List<DescribeConfigsResponseData.DescribeConfigsSynonym> layers = new ArrayList<>();
-            layer(layers, key, topic.configs().get(key), ConfigSource.TOPIC_CONFIG);
-            if (brokerKey != null) {
-                layer(layers, brokerKey, dynamic(image, brokerKey), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
-                // server.properties may set it under a variant key (log.retention.hours), already translated.
-                layer(layers, brokerKey, staticTopicDefaults.get(key), ConfigSource.STATIC_BROKER_CONFIG);
-            }
-            layer(layers, key, e.getValue().defaultValue(), ConfigSource.DEFAULT_CONFIG);
-            result.configs().add(entry(key, layers, synonyms, false).setConfigType(configType(e.getValue().type())));
+            List<DescribeConfigsSynonym> sources = TopicConfigSynonyms.of(key, topic.configs(), layers);
+            String value = TopicConfigSynonyms.effectiveValue(key, topic.configs(), brokerTopicDefaults);
+            result.configs().add(entry(key, value, sources, synonyms, false, configType(e.getValue().type())));
         }
     }
 
-    private void describeBroker(MetadataImage image, List<String> keys, boolean synonyms,
-                                DescribeConfigsResponseData.DescribeConfigsResult result) {
-        Map<String, String> originals = config.originals();
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(originals.keySet());
-        names.addAll(image.brokerConfigs("").keySet());
-        names.addAll(image.brokerConfigs(Integer.toString(config.nodeId)).keySet());
-        for (String brokerKey : TopicConfigSynonyms.brokerKeys()) {
-            names.add(brokerKey);
-        }
+    private static void describeBroker(BrokerConfigLayers layers, List<String> keys, boolean synonyms,
+                                       DescribeConfigsResult result) {
+        TreeSet<String> names = new TreeSet<>(layers.staticValues().keySet());
+        names.addAll(layers.clusterDefaults().keySet());
+        names.addAll(layers.brokerOverrides().keySet());
+        names.addAll(BrokerConfigKeys.DYNAMIC);
         for (String name : names) {
             if (keys != null && !keys.contains(name)) {
                 continue;
             }
-            List<DescribeConfigsResponseData.DescribeConfigsSynonym> layers = new ArrayList<>();
-            layer(layers, name, image.brokerConfigs(Integer.toString(config.nodeId)).get(name), ConfigSource.DYNAMIC_BROKER_CONFIG);
-            layer(layers, name, image.brokerConfigs("").get(name), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
-            layer(layers, name, originals.get(name), ConfigSource.STATIC_BROKER_CONFIG);
-            String topicKey = topicKeyFor(name);
-            if (topicKey != null) {
-                layer(layers, name, TopicConfigKeys.SPECS.get(topicKey).defaultValue(), ConfigSource.DEFAULT_CONFIG);
+            List<DescribeConfigsSynonym> sources = new ArrayList<>();
+            TopicConfigSynonyms.add(sources, name, layers.brokerOverrides().get(name), ConfigSource.DYNAMIC_BROKER_CONFIG);
+            TopicConfigSynonyms.add(sources, name, layers.clusterDefaults().get(name),
+                    ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+            TopicConfigSynonyms.add(sources, name, layers.staticValues().get(name), ConfigSource.STATIC_BROKER_CONFIG);
+            TopicConfigSynonyms.add(sources, name, builtInDefault(name), ConfigSource.DEFAULT_CONFIG);
+            if (sources.isEmpty()) {
+                continue; // a dynamic key without a known default and not set anywhere: nothing to report
             }
-            if (!layers.isEmpty()) {
-                result.configs().add(entry(name, layers, synonyms, false));
-            }
+            boolean readOnly = !BrokerConfigKeys.DYNAMIC.contains(name);
+            result.configs().add(entry(name, sources.get(0).value(), sources, synonyms, readOnly, brokerType(name)));
         }
     }
 
-    private static String topicKeyFor(String brokerKey) {
-        for (String topicKey : TopicConfigKeys.SPECS.keySet()) {
-            if (brokerKey.equals(TopicConfigSynonyms.brokerKey(topicKey))) {
-                return topicKey;
+    /** The cluster-wide default resource: only the keys set there, all dynamic. */
+    private static void describeClusterDefault(BrokerConfigLayers layers, List<String> keys, boolean synonyms,
+                                               DescribeConfigsResult result) {
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(layers.clusterDefaults()).entrySet()) {
+            if (keys != null && !keys.contains(e.getKey())) {
+                continue;
             }
+            List<DescribeConfigsSynonym> sources = new ArrayList<>();
+            TopicConfigSynonyms.add(sources, e.getKey(), e.getValue(), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+            result.configs().add(entry(e.getKey(), e.getValue(), sources, synonyms, false, brokerType(e.getKey())));
         }
-        return null;
     }
 
-    /** A dynamic broker value: this broker's own, else the cluster-wide default. */
-    private String dynamic(MetadataImage image, String key) {
-        String own = image.brokerConfigs(Integer.toString(config.nodeId)).get(key);
-        return own != null ? own : image.brokerConfigs("").get(key);
+    /** Kafka's default of a dynamic broker key: its topic key's default, or the cleaner's. */
+    private static String builtInDefault(String brokerKey) {
+        String topicKey = BrokerConfigKeys.topicKeyOf(brokerKey);
+        if (topicKey != null) {
+            return TopicConfigKeys.SPECS.get(topicKey).defaultValue();
+        }
+        return switch (brokerKey) {
+            case CleanerConfig.THREADS -> Integer.toString(CleanerConfig.DEFAULTS.threads());
+            case CleanerConfig.DEDUPE_BUFFER_SIZE -> Long.toString(CleanerConfig.DEFAULTS.dedupeBufferBytes());
+            case CleanerConfig.IO_MAX_BYTES_PER_SECOND -> Double.toString(CleanerConfig.DEFAULTS.ioMaxBytesPerSecond());
+            default -> null;
+        };
+    }
+
+    private static byte brokerType(String brokerKey) {
+        String topicKey = BrokerConfigKeys.topicKeyOf(brokerKey);
+        if (topicKey != null) {
+            return configType(TopicConfigKeys.SPECS.get(topicKey).type());
+        }
+        return switch (brokerKey) {
+            case CleanerConfig.THREADS -> ConfigType.INT.id();
+            case CleanerConfig.DEDUPE_BUFFER_SIZE -> ConfigType.LONG.id();
+            case CleanerConfig.IO_MAX_BYTES_PER_SECOND -> ConfigType.DOUBLE.id();
+            default -> ConfigType.UNKNOWN.id();
+        };
     }
 
     /** The v3+ type field, so tools such as kafka-configs show values with their types. */
@@ -140,20 +177,24 @@ public final class DescribeConfigsApi implements ApiHandler {
         return t.id();
     }
 
-    private static void layer(List<DescribeConfigsResponseData.DescribeConfigsSynonym> layers, String name, String value, ConfigSource source) {
-        if (value != null) {
-            layers.add(new DescribeConfigsResponseData.DescribeConfigsSynonym().setName(name).setValue(value).setSource(source.id()));
-        }
+    /** Secrets in server.properties (SASL/SSL passwords) are never echoed back, as in Kafka. */
+    private static boolean isSensitive(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.contains("password") || n.endsWith(".jaas.config") || n.endsWith("secret");
     }
 
-    private static DescribeConfigsResponseData.DescribeConfigsResourceResult entry(
-            String name, List<DescribeConfigsResponseData.DescribeConfigsSynonym> layers, boolean synonyms, boolean readOnly) {
-        DescribeConfigsResponseData.DescribeConfigsSynonym top = layers.get(0);
-        DescribeConfigsResponseData.DescribeConfigsResourceResult r = new DescribeConfigsResponseData.DescribeConfigsResourceResult()
-                .setName(name).setValue(top.value()).setConfigSource(top.source())
-                .setReadOnly(readOnly).setIsSensitive(false);
+    private static DescribeConfigsResourceResult entry(String name, String value, List<DescribeConfigsSynonym> sources,
+                                                       boolean synonyms, boolean readOnly, byte type) {
+        assert !sources.isEmpty() : "every reported config has at least one source";
+        boolean sensitive = isSensitive(name);
+        if (sensitive) {
+            sources.forEach(s -> s.setValue(null));
+        }
+        DescribeConfigsResourceResult r = new DescribeConfigsResourceResult()
+                .setName(name).setValue(sensitive ? null : value).setConfigSource(sources.get(0).source())
+                .setReadOnly(readOnly).setIsSensitive(sensitive).setConfigType(type);
         if (synonyms) {
-            r.setSynonyms(layers);
+            r.setSynonyms(sources);
         }
         return r;
     }

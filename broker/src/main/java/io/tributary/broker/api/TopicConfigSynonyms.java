@@ -1,46 +1,57 @@
 package io.tributary.broker.api;
 
+import io.tributary.broker.BrokerConfigLayers;
+import io.tributary.metadata.BrokerConfigKeys;
+import io.tributary.metadata.TopicConfigKeys;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 
 /**
- * The server.properties key that sets each topic config's broker-wide default (Kafka's "synonym"),
- * shown by DescribeConfigs so an operator sees where a value came from.
+ * Where a topic config's value can come from, highest priority first, as DescribeConfigs reports it (Kafka's
+ * "synonyms"): the topic's own override, then for each broker layer (this broker's dynamic configs, the
+ * cluster-wide dynamic default, server.properties) every broker key that sets it (log.retention.ms before
+ * log.retention.minutes before log.retention.hours), then the built-in default. The first entry is where the
+ * effective value comes from, so an operator sees both the value and why.
  */
 final class TopicConfigSynonyms {
-    private static final Map<String, String> BROKER_KEYS = Map.ofEntries(
-            Map.entry("cleanup.policy", "log.cleanup.policy"),
-            Map.entry("compression.type", "compression.type"),
-            Map.entry("delete.retention.ms", "log.cleaner.delete.retention.ms"),
-            Map.entry("file.delete.delay.ms", "log.segment.delete.delay.ms"),
-            Map.entry("flush.messages", "log.flush.interval.messages"),
-            Map.entry("flush.ms", "log.flush.interval.ms"),
-            Map.entry("index.interval.bytes", "log.index.interval.bytes"),
-            Map.entry("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"),
-            Map.entry("max.message.bytes", "message.max.bytes"),
-            Map.entry("message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms"),
-            Map.entry("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms"),
-            Map.entry("message.timestamp.type", "log.message.timestamp.type"),
-            Map.entry("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"),
-            Map.entry("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms"),
-            Map.entry("min.insync.replicas", "min.insync.replicas"),
-            Map.entry("preallocate", "log.preallocate"),
-            Map.entry("retention.bytes", "log.retention.bytes"),
-            Map.entry("retention.ms", "log.retention.ms"),
-            Map.entry("segment.bytes", "log.segment.bytes"),
-            Map.entry("segment.index.bytes", "log.index.size.max.bytes"),
-            Map.entry("segment.jitter.ms", "log.roll.jitter.ms"),
-            Map.entry("segment.ms", "log.roll.ms"),
-            Map.entry("unclean.leader.election.enable", "unclean.leader.election.enable"));
-
     private TopicConfigSynonyms() {
     }
 
-    /** The broker key, or null when the topic config has no broker-wide default. */
-    static String brokerKey(String topicKey) {
-        return BROKER_KEYS.get(topicKey);
+    static List<DescribeConfigsSynonym> of(String topicKey, Map<String, String> topicOverrides,
+                                           BrokerConfigLayers layers) {
+        List<DescribeConfigsSynonym> out = new ArrayList<>();
+        add(out, topicKey, topicOverrides.get(topicKey), ConfigSource.TOPIC_CONFIG);
+        List<String> brokerKeys = BrokerConfigKeys.synonymsOf(topicKey);
+        brokerKeys.forEach(k -> add(out, k, layers.brokerOverrides().get(k), ConfigSource.DYNAMIC_BROKER_CONFIG));
+        brokerKeys.forEach(k -> add(out, k, layers.clusterDefaults().get(k), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
+        brokerKeys.forEach(k -> add(out, k, layers.staticValues().get(k), ConfigSource.STATIC_BROKER_CONFIG));
+        TopicConfigKeys.Spec spec = TopicConfigKeys.SPECS.get(topicKey);
+        add(out, topicKey, spec == null ? null : spec.defaultValue(), ConfigSource.DEFAULT_CONFIG);
+        return out;
     }
 
-    static Iterable<String> brokerKeys() {
-        return BROKER_KEYS.values();
+    /**
+     * The topic's effective value: its override, else the broker default in topic units (log.retention.hours=1
+     * shows as retention.ms 3600000), else the built-in default.
+     */
+    static String effectiveValue(String topicKey, Map<String, String> topicOverrides, Map<String, String> brokerTopicDefaults) {
+        String v = topicOverrides.get(topicKey);
+        if (v == null) {
+            v = brokerTopicDefaults.get(topicKey);
+        }
+        if (v == null) {
+            TopicConfigKeys.Spec spec = TopicConfigKeys.SPECS.get(topicKey);
+            v = spec == null ? null : spec.defaultValue();
+        }
+        return v;
+    }
+
+    static void add(List<DescribeConfigsSynonym> out, String name, String value, ConfigSource source) {
+        if (value != null) {
+            out.add(new DescribeConfigsSynonym().setName(name).setValue(value).setSource(source.id()));
+        }
     }
 }
