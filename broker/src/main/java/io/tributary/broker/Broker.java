@@ -2,8 +2,10 @@ package io.tributary.broker;
 
 import io.tributary.broker.api.AdminApis;
 import io.tributary.broker.api.ApiVersionsApi;
+import io.tributary.broker.api.DeleteRecordsApi;
 import io.tributary.broker.api.DescribeClusterApi;
 import io.tributary.broker.api.DescribeConfigsApi;
+import io.tributary.broker.api.DescribeLogDirsApi;
 import io.tributary.broker.api.InitProducerIdApi;
 import io.tributary.broker.api.ListOffsetsApi;
 import io.tributary.broker.api.MetadataApi;
@@ -96,8 +98,9 @@ public final class Broker implements AutoCloseable {
             logManager = logs.get();
             long logsNanos = System.nanoTime();
             logManager.startBackgroundTasks(config.retentionCheckIntervalMs, config.recoveryCheckpointIntervalMs);
+            logManager.startCleaner(config.cleanerConfig);
             String clusterId = quorum.controller().ensureClusterId(Uuid.randomUuid().toString()).get(30, TimeUnit.SECONDS);
-            PartitionManager partitionManager = new PartitionManager(config.nodeId, logManager, config.logDefaults);
+            PartitionManager partitionManager = new PartitionManager(config.nodeId, logManager, config.logDefaults, config.originals());
             partitionManager.removeOrphans(quorum.image());
             quorum.addListener(partitionManager);
             FetchPurgatory purgatory = new FetchPurgatory();
@@ -105,6 +108,7 @@ public final class Broker implements AutoCloseable {
                     partitionManager, quorum.controller(), purgatory, time);
             quorum.addListener(groups);
             apis(registry, config, quorum, partitionManager, purgatory, groups, time);
+            registry.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsApi(partitionManager)).register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsApi(logManager));
             server = prepared.get();
             server.bind(config.listenerHost, config.listenerPort);
             long listenNanos = System.nanoTime();
@@ -156,6 +160,7 @@ public final class Broker implements AutoCloseable {
                 .register(ApiKeys.DELETE_TOPICS, AdminApis.deleteTopics(controller))
                 .register(ApiKeys.CREATE_PARTITIONS, AdminApis.createPartitions(controller))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, AdminApis.incrementalAlterConfigs(controller))
+                .register(ApiKeys.ALTER_CONFIGS, AdminApis.alterConfigs(controller))
                 .register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(config, partitions))
                 .register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterApi(config.nodeId, partitions))
                 .register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(new ProducerIdManager(config.nodeId, controller)))

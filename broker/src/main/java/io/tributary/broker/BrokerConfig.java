@@ -1,5 +1,7 @@
 package io.tributary.broker;
 
+import io.tributary.metadata.BrokerConfigKeys;
+import io.tributary.storage.CleanerConfig;
 import io.tributary.storage.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +38,8 @@ public final class BrokerConfig {
     public final long recoveryCheckpointIntervalMs;
     public final int fetchSessionCacheSlots;
     public final LogConfig logDefaults;
+    /** The log.cleaner.* settings (threads, memory, I/O budget) under Kafka's names and defaults. */
+    public final CleanerConfig cleanerConfig;
 
     private BrokerConfig(Map<String, String> values) {
         this.values = Map.copyOf(values);
@@ -77,6 +81,7 @@ public final class BrokerConfig {
         recoveryCheckpointIntervalMs = longValue("log.flush.offset.checkpoint.interval.ms", 60_000L);
         fetchSessionCacheSlots = intValue("max.incremental.fetch.session.cache.slots", 1000);
         logDefaults = LogConfig.from(topicDefaults(), LogConfig.DEFAULTS);
+        cleanerConfig = CleanerConfig.from(values);
     }
 
     public static BrokerConfig from(Properties props) {
@@ -96,51 +101,13 @@ public final class BrokerConfig {
         return values;
     }
 
-    /** The broker-level defaults translated to topic-config names (log.segment.bytes becomes segment.bytes). */
+    /**
+     * The static broker-level defaults translated to topic-config names (log.segment.bytes becomes segment.bytes,
+     * log.retention.hours becomes retention.ms...). Dynamic broker configs are layered on top by
+     * {@link BrokerConfigLayers}, which uses the same translation.
+     */
     public Map<String, String> topicDefaults() {
-        Map<String, String> t = new HashMap<>();
-        copy(t, "log.segment.bytes", "segment.bytes");
-        copy(t, "log.index.size.max.bytes", "segment.index.bytes");
-        copy(t, "log.index.interval.bytes", "index.interval.bytes");
-        copy(t, "log.flush.interval.messages", "flush.messages");
-        copy(t, "log.flush.interval.ms", "flush.ms");
-        copy(t, "log.retention.bytes", "retention.bytes");
-        copy(t, "message.max.bytes", "max.message.bytes");
-        copy(t, "log.message.timestamp.type", "message.timestamp.type");
-        copy(t, "log.message.timestamp.before.max.ms", "message.timestamp.before.max.ms");
-        copy(t, "log.message.timestamp.after.max.ms", "message.timestamp.after.max.ms");
-        copy(t, "log.segment.delete.delay.ms", "file.delete.delay.ms");
-        copy(t, "log.cleanup.policy", "cleanup.policy");
-        copy(t, "min.insync.replicas", "min.insync.replicas");
-        Long retentionMs = msFrom("log.retention.ms", "log.retention.minutes", "log.retention.hours");
-        if (retentionMs != null) {
-            t.put("retention.ms", Long.toString(retentionMs));
-        }
-        Long rollMs = msFrom("log.roll.ms", null, "log.roll.hours");
-        if (rollMs != null) {
-            t.put("segment.ms", Long.toString(rollMs));
-        }
-        return t;
-    }
-
-    private Long msFrom(String msKey, String minutesKey, String hoursKey) {
-        if (values.containsKey(msKey)) {
-            return Long.parseLong(values.get(msKey));
-        }
-        if (minutesKey != null && values.containsKey(minutesKey)) {
-            return Long.parseLong(values.get(minutesKey)) * 60_000L;
-        }
-        if (values.containsKey(hoursKey)) {
-            return Long.parseLong(values.get(hoursKey)) * 3_600_000L;
-        }
-        return null;
-    }
-
-    private void copy(Map<String, String> target, String brokerKey, String topicKey) {
-        String v = values.get(brokerKey);
-        if (v != null) {
-            target.put(topicKey, v);
-        }
+        return BrokerConfigKeys.toTopicConfigs(values);
     }
 
     private Endpoint controllerEndpoint(Endpoint listener) {

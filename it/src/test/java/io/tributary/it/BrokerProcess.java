@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * on the address its clients and its own metadata log know. Standard error goes to a file next to the data so a
  * failed start can be diagnosed from the test report.
  */
-final class BrokerProcess implements AutoCloseable {
+public final class BrokerProcess implements AutoCloseable {
     /** The one stdout line {@code trib start} prints when clients can connect. */
     static final Pattern READY = Pattern.compile(
             "Tributary (\\S+) ready on (\\S+):(\\d+) \\(node (\\d+), data (.+)\\)");
@@ -58,7 +58,7 @@ final class BrokerProcess implements AutoCloseable {
         this.controllerPort = c;
     }
 
-    static BrokerProcess start(Path dataDir, Map<String, String> overrides) throws Exception {
+    public static BrokerProcess start(Path dataDir, Map<String, String> overrides) throws Exception {
         BrokerProcess p = new BrokerProcess(dataDir, overrides);
         p.launch();
         return p;
@@ -68,7 +68,7 @@ final class BrokerProcess implements AutoCloseable {
         return dataDir.resolve("logs");
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
@@ -89,12 +89,12 @@ final class BrokerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** Starts the JVM (again, on the same ports and data) and returns once it printed its ready line. */
-    void launch() throws Exception {
+    public void launch() throws Exception {
         if (isAlive()) {
             throw new IllegalStateException("broker process " + process.pid() + " is still running");
         }
@@ -154,7 +154,7 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then waits for the exit code. */
-    int terminate() throws InterruptedException {
+    public int terminate() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
@@ -164,18 +164,18 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no flush, no clean-shutdown marker. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("kill -9 did not end process " + process.pid());
         }
     }
 
-    Path stderrFile() {
+    public Path stderrFile() {
         return dataDir.resolve("broker-stderr.txt");
     }
 
-    String stderrTail() {
+    public String stderrTail() {
         try {
             List<String> lines = Files.exists(stderrFile()) ? Files.readAllLines(stderrFile()) : List.of();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

@@ -19,7 +19,7 @@ import org.apache.kafka.common.requests.RequestHeader;
  * send what no well-behaved client sends: garbage, broken frames, unsupported versions, corrupt batches, or a
  * batch replayed byte for byte. Well-formed requests are encoded with kafka-clients' own message classes.
  */
-final class RawConnection implements AutoCloseable {
+public final class RawConnection implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
@@ -31,7 +31,7 @@ final class RawConnection implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
-    static RawConnection open(InetSocketAddress address) throws IOException {
+    public static RawConnection open(InetSocketAddress address) throws IOException {
         Socket s = new Socket();
         s.connect(address, 10_000);
         s.setTcpNoDelay(true);
@@ -73,7 +73,7 @@ final class RawConnection implements AutoCloseable {
 
     /** Sends a well-formed request and parses the response with the header it answers. */
     @SuppressWarnings("unchecked")
-    <R extends AbstractResponse> R roundTrip(AbstractRequest request) throws IOException {
+    public <R extends AbstractResponse> R roundTrip(AbstractRequest request) throws IOException {
         RequestHeader header = header(request);
         writeFrame(request.serializeWithHeader(header));
         return (R) AbstractResponse.parseResponse(readFrame(), header);

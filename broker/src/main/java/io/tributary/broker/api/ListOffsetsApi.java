@@ -9,6 +9,7 @@ import io.tributary.storage.PartitionLog;
 import io.tributary.storage.TimestampOffset;
 import java.util.Optional;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -44,9 +45,18 @@ public final class ListOffsetsApi implements ApiHandler {
     private ListOffsetsResponseData.ListOffsetsPartitionResponse lookup(String topic, ListOffsetsRequestData.ListOffsetsPartition p, short version) {
         ListOffsetsResponseData.ListOffsetsPartitionResponse r = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                 .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1);
-        Partition partition = partitions.partition(topic, p.partitionIndex());
+        Partition partition;
+        try {
+            partition = partitions.partition(topic, p.partitionIndex());
+        } catch (KafkaStorageException e) {
+            return r.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+        }
         if (partition == null) {
             return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        if (partition.log().isOffline()) {
+            // Even earliest/latest, which need no disk read: Kafka answers nothing from a failed directory.
+            return r.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
         }
         if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
             return r.setErrorCode((p.currentLeaderEpoch() > partition.leaderEpoch()

@@ -113,7 +113,7 @@ public final class MetadataApi implements ApiHandler {
         }
         if (allTopics) {
             for (TopicImage topic : image.topicsByName().values()) {
-                response.topics().add(describe(topic, includeTopicOps));
+                response.topics().add(describe(topic, includeTopicOps, partitions));
             }
         } else {
             for (MetadataRequestData.MetadataRequestTopic t : request.topics()) {
@@ -121,7 +121,7 @@ public final class MetadataApi implements ApiHandler {
                 boolean byId = t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId());
                 TopicImage topic = byId ? image.topicsById().get(t.topicId()) : image.topicsByName().get(t.name());
                 if (topic != null) {
-                    response.topics().add(describe(topic, includeTopicOps));
+                    response.topics().add(describe(topic, includeTopicOps, partitions));
                 } else {
                     response.topics().add(missing(byId ? null : t.name(), t.topicId()));
                 }
@@ -146,7 +146,8 @@ public final class MetadataApi implements ApiHandler {
                 .setErrorCode(error.code());
     }
 
-    private static MetadataResponseData.MetadataResponseTopic describe(TopicImage topic, boolean includeOps) {
+    private MetadataResponseData.MetadataResponseTopic describe(TopicImage topic, boolean includeOps,
+                                                                PartitionManager partitions) {
         MetadataResponseData.MetadataResponseTopic t = new MetadataResponseData.MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.id())
@@ -162,9 +163,22 @@ public final class MetadataApi implements ApiHandler {
                     .setLeaderEpoch(p.leaderEpoch())
                     .setReplicaNodes(toList(p.replicas()))
                     .setIsrNodes(toList(p.isr()))
-                    .setOfflineReplicas(new ArrayList<>()));
+                    .setOfflineReplicas(offlineReplicas(partitions, topic.name(), e.getKey())));
         });
         return t;
+    }
+
+    /**
+     * A replica whose log directory failed is listed as offline, as Kafka does; the partition keeps its leader
+     * (there is no other replica to move to) and answers KAFKA_STORAGE_ERROR, so clients retry rather than
+     * give up on the topic.
+     */
+    private List<Integer> offlineReplicas(PartitionManager partitions, String topic, int partition) {
+        List<Integer> offline = new ArrayList<>(0);
+        if (partitions.isHostedOffline(new org.apache.kafka.common.TopicPartition(topic, partition))) {
+            offline.add(nodeId);
+        }
+        return offline;
     }
 
     static List<Integer> toList(int[] ids) {

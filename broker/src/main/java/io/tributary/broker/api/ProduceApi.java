@@ -9,8 +9,10 @@ import io.tributary.broker.network.ResponseSlot;
 import io.tributary.metadata.TopicImage;
 import io.tributary.storage.LogAppendInfo;
 import io.tributary.storage.PartitionLog;
+import io.tributary.storage.RecordValidationException;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -84,7 +86,14 @@ public final class ProduceApi implements ApiHandler {
     }
 
     private void append(String topic, ProduceRequestData.PartitionProduceData pd, ProduceResponseData.PartitionProduceResponse pr) {
-        Partition partition = partitions.partition(topic, pd.index());
+        Partition partition;
+        try {
+            partition = partitions.partition(topic, pd.index());
+        } catch (KafkaStorageException e) {
+            // Its log directory failed (or none is left to create the log in).
+            error(pr, Errors.KAFKA_STORAGE_ERROR, e.getMessage());
+            return;
+        }
         if (partition == null) {
             TopicImage image = partitions.image().topicsByName().get(topic);
             error(pr, image != null && image.partitions().containsKey(pd.index())
@@ -109,6 +118,13 @@ public final class ProduceApi implements ApiHandler {
         } catch (ApiException e) {
             error(pr, Errors.forException(e), e.getMessage());
             pr.setLogStartOffset(log.logStartOffset());
+            if (e instanceof RecordValidationException rejected) {
+                // KIP-467: the producer fails just these records with their message, the rest of the batch generically.
+                for (RecordValidationException.RecordError re : rejected.recordErrors()) {
+                    pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                            .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
+                }
+            }
         } catch (RuntimeException e) {
             ProduceApi.log.error("Append to {} failed", partition.topicPartition(), e);
             error(pr, Errors.KAFKA_STORAGE_ERROR, e.getMessage());

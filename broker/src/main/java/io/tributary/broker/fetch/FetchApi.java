@@ -15,6 +15,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -212,7 +213,12 @@ public final class FetchApi implements ApiHandler {
         if (cp.topic == null || !Uuid.ZERO_UUID.equals(cp.topicId) && !partitions.image().topicsById().containsKey(cp.topicId)) {
             return new Read(cp, Errors.UNKNOWN_TOPIC_ID, FetchSlice.EMPTY, -1, -1, -1);
         }
-        Partition partition = partitions.partition(cp.topic, cp.partition);
+        Partition partition;
+        try {
+            partition = partitions.partition(cp.topic, cp.partition);
+        } catch (KafkaStorageException e) {
+            return new Read(cp, Errors.KAFKA_STORAGE_ERROR, FetchSlice.EMPTY, -1, -1, -1);
+        }
         if (partition == null) {
             Errors error = partitions.image().topicsByName().containsKey(cp.topic)
                     && partitions.image().topicsByName().get(cp.topic).partitions().containsKey(cp.partition)
@@ -222,6 +228,10 @@ public final class FetchApi implements ApiHandler {
         PartitionLog log = partition.log();
         long hw = log.highWatermark();
         long logStart = log.logStartOffset();
+        if (log.isOffline()) {
+            // Its log directory failed: as Kafka, no data and no offsets from it until a restart brings it back.
+            return new Read(cp, Errors.KAFKA_STORAGE_ERROR, FetchSlice.EMPTY, -1, -1, -1);
+        }
         if (cp.currentLeaderEpoch >= 0 && cp.currentLeaderEpoch != partition.leaderEpoch()) {
             Errors e = cp.currentLeaderEpoch > partition.leaderEpoch() ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
             return new Read(cp, e, FetchSlice.EMPTY, hw, hw, logStart);
