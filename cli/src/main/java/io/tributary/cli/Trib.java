@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trib", mixinStandardHelpOptions = true, versionProvider = Trib.Version.class,
         description = "Tributary: an event-streaming platform that speaks the Kafka protocol.",
         subcommands = {StartCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class,
-            GroupsCommand.class})
+            GroupsCommand.class, ConfigsCommand.class, LogDirsCommand.class})
 public final class Trib implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,10 +2,18 @@ package io.tributary.it.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.it.Clients;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /** {@code trib topics ...} against a live broker, checked against what the Admin client sees. */
@@ -96,5 +104,88 @@ class TopicsCommandsTest extends CliTestBase {
         TribRun bad = TribRun.run(broker.bootstrap(), "topics", "list", "--command-config", props.toString());
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.err()).startsWith("Error: ").contains("request.timeout.ms");
+    }
+
+    @Test
+    void addPartitionsOnlyGrowsTopics() throws Exception {
+        assertThat(TribRun.run(broker.bootstrap(), "topics", "create", "growing", "--partitions", "2").exitCode())
+                .isZero();
+        TribRun grown = TribRun.run(broker.bootstrap(), "topics", "add-partitions", "growing", "--count", "5");
+        assertThat(grown.exitCode()).as("%s", grown).isZero();
+        assertThat(grown.out()).isEqualTo("Topic growing now has 5 partition(s) (added 3)\n");
+        assertThat(partitionCount("growing")).isEqualTo(5);
+
+        TribRun same = TribRun.run(broker.bootstrap(), "topics", "add-partitions", "growing", "--count", "5");
+        assertThat(same.exitCode()).isEqualTo(1);
+        assertThat(same.err()).isEqualTo("Error: Topic 'growing' already has 5 partition(s); --count 5 is not an "
+                + "increase (partitions can only be added)\n");
+        TribRun fewer = TribRun.run(broker.bootstrap(), "topics", "add-partitions", "growing", "--count", "1");
+        assertThat(fewer.exitCode()).isEqualTo(1);
+        assertThat(fewer.err()).contains("already has 5 partition(s); --count 1 is not an increase");
+        assertThat(partitionCount("growing")).isEqualTo(5);
+
+        TribRun missing = TribRun.run(broker.bootstrap(), "topics", "add-partitions", "never-made", "--count", "3");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("Error: Topic 'never-made' does not exist\n");
+        assertThat(TribRun.run(broker.bootstrap(), "topics", "add-partitions", "growing", "--count", "0").exitCode())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void deleteRecordsMovesTheLogStartOffset() throws Exception {
+        assertThat(TribRun.run(broker.bootstrap(), "topics", "create", "trimmed", "--partitions", "2").exitCode())
+                .isZero();
+        TopicPartition tp = new TopicPartition("trimmed", 1);
+        try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrap())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("trimmed", 1, "k" + i, "v" + i));
+            }
+            producer.flush();
+        }
+
+        TribRun trimmed = TribRun.run(broker.bootstrap(), "topics", "delete-records", "trimmed", "--partition", "1",
+                "--before", "4");
+        assertThat(trimmed.exitCode()).as("%s", trimmed).isZero();
+        assertThat(trimmed.out()).isEqualTo("Deleted records of trimmed-1 before offset 4; log start offset is now 4\n");
+        assertThat(offset(tp, OffsetSpec.earliest())).isEqualTo(4);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrap())) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            assertThat(consumer.position(tp, Duration.ofSeconds(30))).isEqualTo(4);
+        }
+
+        TribRun beyond = TribRun.run(broker.bootstrap(), "topics", "delete-records", "trimmed", "--partition", "1",
+                "--before", "11");
+        assertThat(beyond.exitCode()).isEqualTo(1);
+        assertThat(beyond.err()).startsWith("Error: ");
+        assertThat(offset(tp, OffsetSpec.earliest())).isEqualTo(4);
+
+        TribRun all = TribRun.run(broker.bootstrap(), "topics", "delete-records", "trimmed", "--partition", "1",
+                "--before", "-1");
+        assertThat(all.exitCode()).as("%s", all).isZero();
+        assertThat(all.out()).isEqualTo(
+                "Deleted records of trimmed-1 before the high watermark; log start offset is now 10\n");
+        assertThat(offset(tp, OffsetSpec.earliest())).isEqualTo(10);
+        assertThat(offset(new TopicPartition("trimmed", 0), OffsetSpec.earliest())).isZero();
+
+        TribRun noPartition = TribRun.run(broker.bootstrap(), "topics", "delete-records", "trimmed", "--partition",
+                "2", "--before", "1");
+        assertThat(noPartition.exitCode()).isEqualTo(1);
+        assertThat(noPartition.err()).isEqualTo("Error: Topic 'trimmed' has no partition 2 (it has 2)\n");
+        TribRun noTopic = TribRun.run(broker.bootstrap(), "topics", "delete-records", "never-made", "--partition",
+                "0", "--before", "1");
+        assertThat(noTopic.exitCode()).isEqualTo(1);
+        assertThat(noTopic.err()).isEqualTo("Error: Topic 'never-made' does not exist\n");
+        TribRun noOffset = TribRun.run(broker.bootstrap(), "topics", "delete-records", "trimmed", "--partition", "0");
+        assertThat(noOffset.exitCode()).as("--before is required").isEqualTo(2);
+    }
+
+    private static int partitionCount(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .partitions().size();
+    }
+
+    private static long offset(TopicPartition tp, OffsetSpec spec) throws Exception {
+        return admin.listOffsets(Map.of(tp, spec)).all().get(30, TimeUnit.SECONDS).get(tp).offset();
     }
 }
