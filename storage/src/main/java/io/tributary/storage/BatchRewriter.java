@@ -91,7 +91,9 @@ final class BatchRewriter {
         }
         outcome.recordsKept = kept.size();
         boolean needsHorizon = tombstones && batch.deleteHorizonMs().isEmpty();
-        if (kept.size() == outcome.recordsRead && !needsHorizon) {
+        // An already-empty batch (a header kept by an earlier pass) is not "unchanged": it stays only while it
+        // still has to, or every pass would carry it forward and the log would grow by a header per pass.
+        if (!kept.isEmpty() && kept.size() == outcome.recordsRead && !needsHorizon) {
             out.write(original.duplicate());
         } else if (!kept.isEmpty()) {
             long horizon = needsHorizon ? saturatedAdd(nowMs, deleteRetentionMs) : existingHorizon;

@@ -67,6 +67,28 @@ class LogCleanerTest extends LogTestBase {
     }
 
     @Test
+    void cleaningTheSameKeyOverAndOverDoesNotGrowTheLog() throws IOException {
+        // A group coordinator's offsets topic: one key rewritten forever, with segments small enough that a
+        // pass cleans several groups. A group whose last batch is superseded keeps it as an empty header; the
+        // next pass must drop that header once it is no longer a group's last, or headers pile up forever.
+        PartitionLog log = openCompacted(LogConfig.SEGMENT_BYTES, "250");
+        String pad = "p".repeat(60);
+        long settledBytes = -1;
+        for (int round = 0; round < 30; round++) {
+            String value = String.format("v%03d", round) + pad;
+            log.appendAsLeader(keyed(T0, "offsets", value), 0);
+            log.roll();
+            clean(log);
+            assertThat(readAll(log)).containsExactly(new Rec(round, "offsets", value));
+            if (round == 5) {
+                settledBytes = log.sizeInBytes();
+            } else if (round > 5) {
+                assertThat(log.sizeInBytes()).as("size after round %d", round).isLessThanOrEqualTo(settledBytes);
+            }
+        }
+    }
+
+    @Test
     void cleaningIsDurableAndTheRebuiltIndexesServeReadsAndTimestampLookups() throws IOException {
         PartitionLog log = openCompacted(LogConfig.INDEX_INTERVAL_BYTES, "0");
         for (int i = 0; i < 30; i++) {
