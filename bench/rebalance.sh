@@ -18,6 +18,8 @@ home="$(dirname "$bench")"
 KAFKA_VERSION=4.3.1
 libs="$bench/.cache/kafka-$KAFKA_VERSION/libs"
 classes="$bench/.cache/harness-classes"
+# shellcheck source=bench/lib.sh
+. "$bench/lib.sh"
 KAFKA_PORT=${BENCH_KAFKA_PORT:-29092}
 TRIB_PORT=${BENCH_TRIB_PORT:-29192}
 TRIALS=${BENCH_REBALANCE_TRIALS:-3}
@@ -40,21 +42,7 @@ done
 
 log() { printf '[rebalance %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-java_version() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-pick_java() {  # the newest JDK >= 17, as run.sh and bin/trib pick
-  local best="" best_v=0 cand v
-  for cand in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java 2>/dev/null || true)"; do
-    [ -x "$cand" ] || continue
-    v="$(java_version "$cand")"; v="${v%%.*}"
-    [[ "$v" =~ ^[0-9]+$ ]] || continue
-    if [ "$v" -ge 17 ] && [ "$v" -gt "$best_v" ]; then best="$cand"; best_v="$v"; fi
-  done
-  [ -n "$best" ] || { echo "rebalance.sh: no JDK 17 or newer found (set BENCH_JAVA)" >&2; exit 1; }
-  echo "$best"
-}
-JAVA="${BENCH_JAVA:-$(pick_java)}"
-JDK_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
-NATIVE_ACCESS=(); if [ "$(java_version "$JAVA" | cut -d. -f1)" -ge 22 ]; then NATIVE_ACCESS=(--enable-native-access=ALL-UNNAMED); fi
+init_java
 
 stamp="$(date +%Y%m%d-%H%M%S)"
 out="$bench/results/$stamp"
@@ -63,17 +51,7 @@ data_base="$(mktemp -d /tmp/trib-rebalance.XXXXXX)"
 printf 'started\t%s\nhost\t%s CPUs, load average at start %s\njava\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$("$JAVA" -version 2>&1 | sed -n 2p)" > "$out/meta.tsv"
 
-BROKER_PID=""; LAUNCHER_PID=""
-alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) [ZX]' "/proc/$1/stat" 2>/dev/null; }
-stop_broker() {
-  [ -n "$BROKER_PID" ] || return 0
-  local deadline=$(( $(date +%s) + 60 ))
-  kill -TERM "$BROKER_PID" 2>/dev/null || true
-  while alive "$BROKER_PID" && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
-  alive "$BROKER_PID" && kill -KILL "$BROKER_PID" 2>/dev/null || true
-  [ -z "$LAUNCHER_PID" ] || wait "$LAUNCHER_PID" 2>/dev/null || true
-  BROKER_PID=""; LAUNCHER_PID=""
-}
+stop_broker() { stop_broker_process; }
 cleanup() {
   stop_broker
   [ "${BENCH_KEEP_DATA:-0}" = 1 ] || rm -rf "$data_base"
@@ -81,88 +59,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
-# ---- builds: the same caches as run.sh --------------------------------------------------------------------------
-if [ ! -f "$libs/kafka_2.13-$KAFKA_VERSION.jar" ]; then
-  log "fetching Apache Kafka $KAFKA_VERSION jars into ${libs#$home/} (one-off)"
-  (cd "$home" && JAVA_HOME="$JDK_HOME" ./mvnw -q -B -f bench/kafka/pom.xml dependency:copy-dependencies)
-fi
-if [ ! -f "$classes/.built" ] || [ -n "$(find "$bench/src/main/java/io/tributary/bench/harness" -newer "$classes/.built" -name '*.java')" ]; then
-  log "compiling the harness"
-  rm -rf "$classes"; mkdir -p "$classes"
-  "$JDK_HOME/bin/javac" --release 17 -nowarn -cp "$libs/kafka-clients-$KAFKA_VERSION.jar" -d "$classes" \
-    "$bench"/src/main/java/io/tributary/bench/harness/*.java
-  touch "$classes/.built"
-fi
-ensure_tributary() {  # like run.sh: rebuild when a source or pom is newer than the last build
-  local jar="$home/cli/target/tributary-cli.jar" built="$bench/.cache/tributary-built"
-  if [ -f "$jar" ] && [ -f "$built" ] && [ -z "$(find "$home"/{storage,metadata,broker,cli}/src/main "$home"/{,storage/,metadata/,broker/,cli/}pom.xml -newer "$built" -type f 2>/dev/null | head -1)" ]; then
-    return 0
-  fi
-  log "building Tributary"
-  if (cd "$home" && JAVA_HOME="$JDK_HOME" ./mvnw -q -B -Dmaven.test.skip=true -pl cli -am package) > "$out/tributary/build.log" 2>&1; then
-    touch "$built"; return 0
-  fi
-  [ -f "$jar" ] || return 1
-  log "Tributary rebuild failed; measuring the previous build from $(date -r "$jar" '+%H:%M')"
-  printf 'tributary_build\trebuild failed, measured the build of %s\n' "$(date -r "$jar" '+%Y-%m-%d %H:%M')" >> "$out/meta.tsv"
+# ---- builds: the same caches as run.sh (lib.sh) ---------------------------------------------------------------
+ensure_kafka_cache
+compile_harness
+note_previous_build() {  # called by ensure_tributary when a rebuild failed and the build of $1 is measured instead
+  printf 'tributary_build\trebuild failed, measured the build of %s\n' "$1" >> "$out/meta.tsv"
 }
 
-# ---- brokers: started as run.sh starts them ---------------------------------------------------------------------
-write_kafka_config() {  # data dir; Kafka's KRaft config/server.properties on loopback, as in run.sh
-  cat > "$out/kafka/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$((KAFKA_PORT + 1))
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$((KAFKA_PORT + 1))
-inter.broker.listener.name=PLAINTEXT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$((KAFKA_PORT + 1))
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-num.network.threads=3
-num.io.threads=8
-log.dirs=$1
-num.partitions=1
-offsets.topic.replication.factor=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-PROPS
-}
-
+# ---- brokers: started as run.sh starts them (lib.sh) -----------------------------------------------------------
 start_broker() {  # name data-dir
-  local name="$1" data="$2" port pattern ready cmd=()
-  if [ "$name" = kafka ]; then port=$KAFKA_PORT; else port=$TRIB_PORT; fi
+  local name="$1" data="$2"
   rm -rf "$data"; mkdir -p "$data"
   if [ "$name" = kafka ]; then
-    write_kafka_config "$data"
-    "$JAVA" -Xmx512M "${NATIVE_ACCESS[@]}" "-Dlog4j2.configurationFile=$bench/kafka/log4j2-tools.properties" -cp "$libs/*" \
-      kafka.tools.StorageTool format --config "$out/kafka/server.properties" \
-      --cluster-id "$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')" --standalone >> "$out/kafka/format.log" 2>&1
-    cmd=("$JAVA" -Xmx1G -Xms1G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
-         -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true "${NATIVE_ACCESS[@]}"
-         "-Dlog4j2.configurationFile=$bench/kafka/log4j2-broker.properties" "-Dkafka.logs.dir=$out/kafka"
-         -cp "$libs/*" kafka.Kafka "$out/kafka/server.properties")
-    pattern='Kafka Server started'
+    write_kafka_config "$data" 1
+    kafka_format -Xmx512M "${NATIVE_ACCESS[@]}" "-Dlog4j2.configurationFile=$bench/kafka/log4j2-tools.properties" || true
+    kafka_server_cmd
   else
-    cmd=(env "TRIB_JAVA=$JAVA" "$home/bin/trib" start
-         --override "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$((port + 1))"
-         --override "log.dirs=$data" --override "group.initial.rebalance.delay.ms=0")
-    pattern='^Tributary .* ready on '
+    trib_server_cmd "$data"
   fi
-  ready="$out/$name/ready.properties"
-  "$JAVA" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "-Dlog4j2.configurationFile=$bench/kafka/log4j2-tools.properties" \
-    -cp "$classes:$libs/*" io.tributary.bench.harness.Launch --host 127.0.0.1 --port "$port" \
-    --log "$out/$name/broker.log" --ready-file "$ready" --log-pattern "$pattern" --timeout-s 180 -- "${cmd[@]}" \
-    >> "$out/$name/launcher.log" 2>&1 &
-  LAUNCHER_PID=$!
-  while [ ! -f "$ready" ]; do
-    kill -0 "$LAUNCHER_PID" 2>/dev/null || { LAUNCHER_PID=""; return 1; }
-    sleep 0.1
-  done
-  BROKER_PID="$(sed -n 's/^pid=//p' "$ready")"
-  [ "$(sed -n 's/^status=//p' "$ready")" = ready ] || { wait "$LAUNCHER_PID" 2>/dev/null || true; BROKER_PID=""; LAUNCHER_PID=""; return 1; }
+  launch_broker "$name" "$out/$name/ready.properties" || return 1
   log "$name ready (pid $BROKER_PID)"
 }
 
@@ -174,7 +89,7 @@ harness() {  # class args...
 
 run_broker() {
   local name="$1" port result="$out/$1.tsv"
-  if [ "$name" = kafka ]; then port=$KAFKA_PORT; else port=$TRIB_PORT; fi
+  port="$(broker_port "$name")"
   log "=== $name"
   if ! start_broker "$name" "$data_base/$name"; then
     printf 'error\tbroker did not start (see %s/launcher.log)\n' "$name" >> "$result"; return 0

@@ -21,6 +21,8 @@ KAFKA_VERSION=4.3.1
 libs="$bench/.cache/kafka-$KAFKA_VERSION/libs"
 classes="$bench/.cache/harness-classes"
 PARTITIONS=6
+# shellcheck source=bench/lib.sh
+. "$bench/lib.sh"
 
 mode=full
 only=""
@@ -65,24 +67,7 @@ WORKLOADS=(
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# ---- JDK: the same one for both brokers and the tools -------------------------------------------------------
-java_version() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-pick_java() {
-  local best="" best_v=0 cand v
-  for cand in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java 2>/dev/null || true)"; do
-    [ -x "$cand" ] || continue
-    v="$(java_version "$cand")"; v="${v%%.*}"
-    [[ "$v" =~ ^[0-9]+$ ]] || continue
-    if [ "$v" -ge 17 ] && [ "$v" -gt "$best_v" ]; then best="$cand"; best_v="$v"; fi
-  done
-  [ -n "$best" ] || { echo "run.sh: no JDK 17 or newer found (set BENCH_JAVA)" >&2; exit 1; }
-  echo "$best"
-}
-JAVA="${BENCH_JAVA:-$(pick_java)}"
-JDK_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")"
-JAVA_MAJOR="$(java_version "$JAVA")"; JAVA_MAJOR="${JAVA_MAJOR%%.*}"
-# lz4/zstd/snappy load native code; JDK 22+ warns about that on stderr (into the tools' output) unless allowed.
-NATIVE_ACCESS=(); if [ "$JAVA_MAJOR" -ge 22 ]; then NATIVE_ACCESS=(--enable-native-access=ALL-UNNAMED); fi
+init_java
 
 # ---- results and measurements -------------------------------------------------------------------------------
 stamp="$(date +%Y%m%d-%H%M%S)"
@@ -112,8 +97,6 @@ data_base="${BENCH_DATA_DIR:-$(mktemp -d /tmp/trib-bench.XXXXXX)}"
 mkdir -p "$data_base"
 
 # ---- cleanup: whatever happens, no broker outlives the script ----------------------------------------------
-BROKER_PID=""
-LAUNCHER_PID=""
 cleanup() {
   if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
     kill -TERM "$BROKER_PID" 2>/dev/null || true
@@ -126,18 +109,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
-# ---- /proc sampling -------------------------------------------------------------------------------------------
-# A zombie still answers kill -0, so look at the process state.
-alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) [ZX]' "/proc/$1/stat" 2>/dev/null; }
-proc_cpu_ticks() {  # utime + stime of one process; fields after "pid (comm) ": state=1 ... utime=12 stime=13
-  local stat rest
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
-  rest="${stat##*) }"
-  awk '{print $12 + $13}' <<< "$rest"
-}
-host_ticks() {  # "busy total" over all cores, from the first line of /proc/stat (guest time is inside user)
-  awk '/^cpu / {total=$2+$3+$4+$5+$6+$7+$8+$9; print total-$5-$6, total; exit}' /proc/stat
-}
+# ---- /proc sampling (alive, proc_cpu_ticks, host_ticks and wait_for_quiet_host are in lib.sh) ------------------
 child_ticks() {  # CPU of this shell's waited-for children, i.e. of the tool that just ran
   # `times` must run in this shell, not in a $(...) subshell, whose children are not ours; hence the file.
   times > "$out/.times"
@@ -145,79 +117,16 @@ child_ticks() {  # CPU of this shell's waited-for children, i.e. of the tool tha
     t=0; for (i=1; i<=2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1]*60 + a[2] } printf "%.0f", t*hz }'
 }
 
-# On a shared box other people's builds steal the cores the numbers depend on. Before each measured run and each
-# start trial, wait (at most QUIET_WAIT_S) until the host, broker excluded, has been below QUIET_BUSY_PCT busy
-# for a second.
-wait_for_quiet_host() {
-  [ "$QUIET_WAIT_S" -gt 0 ] || return 0
-  local deadline=$(( $(date +%s) + QUIET_WAIT_S )) h0 h1 b0=0 b1=0 pct waited=0
-  while :; do
-    h0=$(host_ticks); [ -z "$BROKER_PID" ] || b0=$(proc_cpu_ticks "$BROKER_PID")
-    sleep 1
-    h1=$(host_ticks); [ -z "$BROKER_PID" ] || b1=$(proc_cpu_ticks "$BROKER_PID")
-    pct=$(( ( (${h1% *} - ${h0% *}) - (b1 - b0) ) * 100 / ( ${h1#* } - ${h0#* } + 1 ) ))
-    [ "$pct" -lt "$QUIET_BUSY_PCT" ] && break
-    if [ "$(date +%s)" -ge "$deadline" ]; then log "host still ${pct}% busy after ${QUIET_WAIT_S} s; measuring anyway"; break; fi
-    [ "$waited" = 1 ] || log "host is ${pct}% busy with other work; waiting up to ${QUIET_WAIT_S} s for it to calm down"
-    waited=1
-  done
+# ---- builds (ensure_kafka_cache, compile_harness and ensure_tributary are in lib.sh) ----------------------------
+note_previous_build() {  # called by ensure_tributary when a rebuild failed and the build of $1 is measured instead
+  record _ meta tributary_build "rebuild failed (see tributary/build.log), measured the previous build of $1"
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-in_ephemeral_range() {
-  local lo hi
-  read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || return 1
-  [ "$1" -ge "$lo" ] && [ "$1" -le "$hi" ]
-}
-
-# ---- builds ----------------------------------------------------------------------------------------------------
-ensure_kafka_cache() {
-  if [ -f "$libs/kafka_2.13-$KAFKA_VERSION.jar" ] && [ -f "$libs/kafka-tools-$KAFKA_VERSION.jar" ]; then return; fi
-  log "fetching Apache Kafka $KAFKA_VERSION jars into ${libs#$home/} (one-off)"
-  (cd "$home" && JAVA_HOME="$JDK_HOME" ./mvnw -q -B -f bench/kafka/pom.xml dependency:copy-dependencies)
-}
-
-compile_harness() {
-  local stamp_file="$classes/.built"
-  if [ -f "$stamp_file" ] && [ -z "$(find "$bench/src/main/java/io/tributary/bench/harness" -newer "$stamp_file" -name '*.java')" ]; then
-    return
-  fi
-  log "compiling the harness"
-  rm -rf "$classes"; mkdir -p "$classes"
-  "$JDK_HOME/bin/javac" --release 17 -nowarn -cp "$libs/kafka-clients-$KAFKA_VERSION.jar" -d "$classes" \
-    "$bench"/src/main/java/io/tributary/bench/harness/*.java
-  touch "$stamp_file"
-}
-
-# Builds Tributary unless the last build is newer than every source and pom it is made of. A failed rebuild
-# (someone is mid-edit) falls back to the previous build, and the report says so; no build at all returns 1.
-ensure_tributary() {
-  local jar="$home/cli/target/tributary-cli.jar" built="$bench/.cache/tributary-built" stale=""
-  if [ -f "$jar" ] && [ -d "$home/cli/target/lib" ] && [ -f "$built" ]; then
-    stale="$(find "$home"/{storage,metadata,broker,cli}/src/main "$home"/{pom.xml,storage/pom.xml,metadata/pom.xml,broker/pom.xml,cli/pom.xml} \
-             -newer "$built" -type f 2>/dev/null | head -1)"
-    [ -z "$stale" ] && return 0
-  fi
-  log "building Tributary (./mvnw -q -B -Dmaven.test.skip=true -pl cli -am package)${stale:+, ${stale#$home/} changed}"
-  if (cd "$home" && JAVA_HOME="$JDK_HOME" ./mvnw -q -B -Dmaven.test.skip=true -pl cli -am package) > "$out/tributary/build.log" 2>&1; then
-    touch "$built"; return 0
-  fi
-  [ -f "$jar" ] && [ -d "$home/cli/target/lib" ] || return 1
-  record _ meta tributary_build "rebuild failed (see tributary/build.log), measured the previous build of $(date -r "$jar" '+%Y-%m-%d %H:%M')"
-  log "Tributary rebuild failed; measuring the previous build from $(date -r "$jar" '+%H:%M')"
-}
-
-# ---- brokers -------------------------------------------------------------------------------------------------
-KAFKA_JVM_OPTS=(
-  # kafka-server-start.sh: KAFKA_HEAP_OPTS default
-  -Xmx1G -Xms1G
-  # kafka-run-class.sh: KAFKA_JVM_PERFORMANCE_OPTS default
-  -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent
-  -XX:MaxInlineLevel=15 -Djava.awt.headless=true "${NATIVE_ACCESS[@]}"
-  # kafka-run-class.sh: KAFKA_JMX_OPTS default (local agent, no port) and GC log (kafka-server-start.sh -loggc)
+# ---- brokers (write_kafka_config, kafka_server_cmd, trib_server_cmd, launch_broker ... are in lib.sh) ------------
+# kafka-run-class.sh: KAFKA_JMX_OPTS default (local agent, no port) and GC log (kafka-server-start.sh -loggc)
+KAFKA_EXTRA_JVM_OPTS=(
   -Dcom.sun.management.jmxremote -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false
   "-Xlog:gc*:file=$out/kafka/kafkaServer-gc.log:time,tags:filecount=10,filesize=100M"
-  "-Dlog4j2.configurationFile=$bench/kafka/log4j2-broker.properties" "-Dkafka.logs.dir=$out/kafka"
 )
 # kafka-producer-perf-test.sh / kafka-consumer-perf-test.sh: -Xmx512M plus the kafka-run-class.sh defaults.
 TOOL_JVM_OPTS=(
@@ -226,43 +135,10 @@ TOOL_JVM_OPTS=(
   "-Dlog4j2.configurationFile=$bench/kafka/log4j2-tools.properties"
 )
 
-# Kafka's config/server.properties for a combined KRaft node, on loopback and with 6 partitions per topic.
-write_kafka_config() {  # data dir
-  cat > "$out/kafka/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$((KAFKA_PORT + 1))
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$((KAFKA_PORT + 1))
-inter.broker.listener.name=PLAINTEXT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$((KAFKA_PORT + 1))
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
-num.network.threads=3
-num.io.threads=8
-socket.send.buffer.bytes=102400
-socket.receive.buffer.bytes=102400
-socket.request.max.bytes=104857600
-log.dirs=$1
-num.partitions=$PARTITIONS
-num.recovery.threads.per.data.dir=1
-offsets.topic.replication.factor=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.retention.hours=168
-log.segment.bytes=1073741824
-log.retention.check.interval.ms=300000
-EOF
-}
-
-broker_port() { if [ "$1" = kafka ]; then echo "$KAFKA_PORT"; else echo "$TRIB_PORT"; fi; }
-
 # Starts broker $1 on a fresh data dir $2; sets BROKER_PID and LAUNCHER_PID and records trial $3's times.
 # Returns non-zero (with the reason recorded) if it does not become ready.
 start_broker() {
-  local name="$1" data="$2" trial="$3" port pattern ready_file status cmd=()
+  local name="$1" data="$2" trial="$3" port ready_file rc=0
   port="$(broker_port "$name")"
   for p in "$port" $((port + 1)); do
     port_free "$p" || { record "$name" broker reason "port $p on 127.0.0.1 is already in use"; return 1; }
@@ -270,44 +146,25 @@ start_broker() {
   rm -rf "$data"; mkdir -p "$data"
   wait_for_quiet_host
   if [ "$name" = kafka ]; then
-    write_kafka_config "$data"
-    local cluster_id t0 t1
-    cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    write_kafka_config "$data" "$PARTITIONS"
+    local t0 t1
     t0=$(date +%s%N)
-    if ! "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$libs/*" kafka.tools.StorageTool format --config "$out/kafka/server.properties" \
-         --cluster-id "$cluster_id" --standalone >> "$out/kafka/format.log" 2>&1; then
+    if ! kafka_format "${TOOL_JVM_OPTS[@]}"; then
       record "$name" broker reason "kafka-storage format failed (see kafka/format.log)"; return 1
     fi
     t1=$(date +%s%N)
     record "$name" "start:$trial" format_ms $(( (t1 - t0) / 1000000 ))
-    cmd=("$JAVA" "${KAFKA_JVM_OPTS[@]}" -cp "$libs/*" kafka.Kafka "$out/kafka/server.properties")
-    pattern='Kafka Server started'
+    kafka_server_cmd "${KAFKA_EXTRA_JVM_OPTS[@]}"
   else
-    cmd=(env "TRIB_JAVA=$JAVA" "$home/bin/trib" start
-         --override "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$((port + 1))"
-         --override "log.dirs=$data" --override "num.partitions=$PARTITIONS" --override "group.initial.rebalance.delay.ms=0")
-    pattern='^Tributary .* ready on '
+    trib_server_cmd "$data" "num.partitions=$PARTITIONS"
   fi
   ready_file="$out/$name/ready-$trial.properties"
-  rm -f "$ready_file"
-  printf '\n===== start trial %s: %s\n' "$trial" "${cmd[*]}" >> "$out/$name/broker.log"
-  "$JAVA" -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "-Dlog4j2.configurationFile=$bench/kafka/log4j2-tools.properties" \
-    -cp "$classes:$libs/*" io.tributary.bench.harness.Launch --host 127.0.0.1 --port "$port" \
-    --log "$out/$name/broker.log" --ready-file "$ready_file" --log-pattern "$pattern" --timeout-s 180 -- "${cmd[@]}" \
-    >> "$out/$name/launcher.log" 2>&1 &
-  LAUNCHER_PID=$!
-  while [ ! -f "$ready_file" ]; do
-    if ! kill -0 "$LAUNCHER_PID" 2>/dev/null; then
-      record "$name" broker reason "launcher died (see $name/launcher.log)"; LAUNCHER_PID=""; return 1
-    fi
-    sleep 0.1
-  done
-  status="$(sed -n 's/^status=//p' "$ready_file")"
-  BROKER_PID="$(sed -n 's/^pid=//p' "$ready_file")"
-  if [ "$status" != ready ]; then
+  printf '\n===== start trial %s: %s\n' "$trial" "${BROKER_CMD[*]}" >> "$out/$name/broker.log"
+  launch_broker "$name" "$ready_file" || rc=$?
+  if [ "$rc" = 1 ]; then
+    record "$name" broker reason "launcher died (see $name/launcher.log)"; return 1
+  elif [ "$rc" != 0 ]; then
     record "$name" broker reason "$(sed -n 's/^reason=//p' "$ready_file"); log says: $(trial_error "$name" "$trial")"
-    wait "$LAUNCHER_PID" 2>/dev/null || true
-    BROKER_PID=""; LAUNCHER_PID=""
     return 1
   fi
   record "$name" "start:$trial" ready_ms "$(sed -n 's/^ready_ms=//p' "$ready_file")"
@@ -322,19 +179,8 @@ trial_error() {  # broker trial
 }
 
 stop_broker() {  # [broker name]: with a name, records how long the clean shutdown took
-  [ -n "$BROKER_PID" ] || return 0
-  local t0 deadline
-  t0=$(date +%s%N); deadline=$(( $(date +%s) + 60 ))
-  kill -TERM "$BROKER_PID" 2>/dev/null || true
-  while alive "$BROKER_PID" && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
-  if alive "$BROKER_PID"; then
-    log "broker $BROKER_PID still running 60 s after SIGTERM ($(cut -d' ' -f1-3 "/proc/$BROKER_PID/stat" 2>&1)); killing it"
-    kill -KILL "$BROKER_PID" 2>/dev/null || true
-  elif [ -n "${1:-}" ]; then
-    record "$1" broker shutdown_ms $(( ($(date +%s%N) - t0) / 1000000 ))
-  fi
-  wait "$LAUNCHER_PID" 2>/dev/null || true
-  BROKER_PID=""; LAUNCHER_PID=""
+  stop_broker_process
+  if [ -n "${1:-}" ] && [ -n "$BROKER_SHUTDOWN_MS" ]; then record "$1" broker shutdown_ms "$BROKER_SHUTDOWN_MS"; fi
 }
 
 # Runs one tool against the running broker and records the broker's CPU, the tool's CPU and the host's CPU
@@ -446,11 +292,7 @@ run_broker() {
 
 # ---- main --------------------------------------------------------------------------------------------------
 log "results in ${out#$home/}, mode $mode, JDK $JAVA"
-for p in "$KAFKA_PORT" $((KAFKA_PORT + 1)) "$TRIB_PORT" $((TRIB_PORT + 1)); do
-  if in_ephemeral_range "$p"; then
-    log "warning: port $p is in the ephemeral range ($(cat /proc/sys/net/ipv4/ip_local_port_range | tr '\t' '-')); a client socket may hold it"
-  fi
-done
+warn_ephemeral_ports
 ensure_kafka_cache
 compile_harness
 
