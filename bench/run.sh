@@ -138,7 +138,8 @@ TOOL_JVM_OPTS=(
 # Starts broker $1 on a fresh data dir $2; sets BROKER_PID and LAUNCHER_PID and records trial $3's times.
 # Returns non-zero (with the reason recorded) if it does not become ready.
 start_broker() {
-  local name="$1" data="$2" trial="$3" port ready_file rc=0
+  local name="$1" data="$2" trial="$3" port ready_file rc=0 scope="start:$3"
+  [ "$trial" = warm ] && scope=warm-start
   port="$(broker_port "$name")"
   for p in "$port" $((port + 1)); do
     port_free "$p" || { record "$name" broker reason "port $p on 127.0.0.1 is already in use"; return 1; }
@@ -153,7 +154,7 @@ start_broker() {
       record "$name" broker reason "kafka-storage format failed (see kafka/format.log)"; return 1
     fi
     t1=$(date +%s%N)
-    record "$name" "start:$trial" format_ms $(( (t1 - t0) / 1000000 ))
+    record "$name" "$scope" format_ms $(( (t1 - t0) / 1000000 ))
     kafka_server_cmd "${KAFKA_EXTRA_JVM_OPTS[@]}"
   else
     trib_server_cmd "$data" "num.partitions=$PARTITIONS"
@@ -167,8 +168,8 @@ start_broker() {
     record "$name" broker reason "$(sed -n 's/^reason=//p' "$ready_file"); log says: $(trial_error "$name" "$trial")"
     return 1
   fi
-  record "$name" "start:$trial" ready_ms "$(sed -n 's/^ready_ms=//p' "$ready_file")"
-  record "$name" "start:$trial" logline_ms "$(sed -n 's/^logline_ms=//p' "$ready_file")"
+  record "$name" "$scope" ready_ms "$(sed -n 's/^ready_ms=//p' "$ready_file")"
+  record "$name" "$scope" logline_ms "$(sed -n 's/^logline_ms=//p' "$ready_file")"
   log "$name ready in $(sed -n 's/^ready_ms=//p' "$ready_file") ms (trial $trial/$START_TRIALS, pid $BROKER_PID)"
 }
 
@@ -235,6 +236,9 @@ run_broker() {
   local name="$1" trial data wl id topics=()
   data="$data_base/$name"
   log "=== $name"
+  # One unmeasured start first: start-to-ready is judged with warm caches, so the page cache holds both brokers'
+  # jars, and a Tributary built since the last run records its AOT cache (bin/trib) before the measured trials.
+  if start_broker "$name" "$data" warm; then stop_broker; fi
   for trial in $(seq 1 "$START_TRIALS"); do
     if ! start_broker "$name" "$data" "$trial"; then
       record "$name" broker status "failed to start"
