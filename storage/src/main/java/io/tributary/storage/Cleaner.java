@@ -1,5 +1,6 @@
 package io.tributary.storage;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -36,15 +38,27 @@ import org.slf4j.LoggerFactory;
  *
  * Reads and writes are outside the partition lock and go through the shared {@link Throttler}; the swap takes the
  * lock and gives up if the log changed under it (truncation, retention, deletion).
+ *
+ * <p>A read that fails because the log changed under it (a segment deleted by retention or DeleteRecords has a
+ * closed channel, a truncated one ends early, a refilled one has other bytes) aborts the cleaning, which is retried
+ * later; only a failure in a segment that is still live and unchanged is an error of the log itself.
  */
 final class Cleaner {
 
     /** The logger whose INFO line per cleaning the benchmark parses. */
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
 
-    /** What one cleaning did. */
+    /**
+     * What one cleaning did. {@code skipped}: there was nothing dirty to map and no tombstone due, so nothing was
+     * read or written, and the caller neither stores progress nor forgets the log's tombstone horizon.
+     */
     record Result(long firstDirtyOffset, long endOffset, long bytesRead, long bytesWritten, long recordsRead,
-                  long recordsKept, long elapsedMs, long tombstoneHorizonMs, int groupsSwapped, int groupsAbandoned) {
+                  long recordsKept, long elapsedMs, long tombstoneHorizonMs, int groupsSwapped, int groupsAbandoned,
+                  boolean skipped) {
+
+        static Result skipped(long firstDirtyOffset) {
+            return new Result(firstDirtyOffset, firstDirtyOffset, 0, 0, 0, 0, 0, Long.MAX_VALUE, 0, 0, true);
+        }
     }
 
     /** Thrown when the cleaner is stopping or the log went away; the cleaning is dropped without harm. */
@@ -75,6 +89,8 @@ final class Cleaner {
     private OffsetMap map;
     private ByteBuffer readBuffer;
     private ByteBufferOutputStream writeBuffer;
+    /** The log's truncation count when the current cleaning measured it; a change aborts the cleaning. */
+    private long truncationsAtStart;
 
     Cleaner(int mapBytes, double loadFactor, int ioBufferBytes, Throttler throttler, Time time,
             BooleanSupplier stopping) {
@@ -96,15 +112,24 @@ final class Cleaner {
     }
 
     Result clean(CleaningCandidate candidate) throws IOException {
+        if (!candidate.hasDirtyPart() && !candidate.horizonDue()) {
+            // Recopying the clean part would change nothing and store the same first dirty offset again.
+            return Result.skipped(candidate.firstDirtyOffset());
+        }
         ensureMemory();
         PartitionLog log = candidate.log();
+        truncationsAtStart = candidate.truncations();
         LogConfig config = log.config();
         long startMs = time.milliseconds();
         NavigableMap<Long, LogSegment> live = log.segmentsForCleaning();
         // The map starts empty and takes at least one key, so a dirty part with keys always shrinks.
         long end = buildOffsetMap(log, live, candidate.firstDirtyOffset(), candidate.firstUncleanableOffset());
-        // Snapshot what to recopy: every segment starting below end, with the size and end offset seen now.
-        List<LogSegment> segments = new ArrayList<>(live.headMap(end, false).values());
+        // Without a dirty part (a due tombstone horizon brought us here) the first dirty offset may lie inside a
+        // segment that is not cleanable yet (above the high watermark, too young): only what lies below it goes.
+        Long dirtySegment = candidate.hasDirtyPart() ? null : live.floorKey(end);
+        long recopyEnd = dirtySegment == null ? end : dirtySegment;
+        // Snapshot what to recopy: every segment starting below recopyEnd, with the size and end offset seen now.
+        List<LogSegment> segments = new ArrayList<>(live.headMap(recopyEnd, false).values());
         int[] sizes = new int[segments.size()];
         long[] ends = new long[segments.size()];
         for (int i = 0; i < segments.size(); i++) {
@@ -130,7 +155,7 @@ final class Cleaner {
         }
         long elapsedMs = time.milliseconds() - startMs;
         Result result = new Result(candidate.firstDirtyOffset(), end, totals[0], totals[1], totals[2], totals[3],
-                elapsedMs, horizon, swapped, abandoned);
+                elapsedMs, horizon, swapped, abandoned, false);
         LOG.info("Cleaned log {}: read {} bytes, wrote {} bytes, {} records read, {} kept, in {} ms",
                 log.topicPartition(), result.bytesRead(), result.bytesWritten(), result.recordsRead(),
                 result.recordsKept(), result.elapsedMs());
@@ -278,7 +303,7 @@ final class Cleaner {
         }
         hook.after(SegmentSwap.Step.CLEANED_WRITTEN, cleaned.baseOffset);
         // From here on files are never removed by the cleaner: a failure inside the swap is resolved by recovery.
-        if (!log.replaceWithCleaned(group, sizes, cleaned, hook)) {
+        if (!log.replaceWithCleaned(group, sizes, cleaned, truncationsAtStart, hook)) {
             cleaned.closeAndDelete();
             return Long.MIN_VALUE;
         }
@@ -310,9 +335,34 @@ final class Cleaner {
 
     /**
      * Calls {@code visitor} for each whole batch in [from, to) of the segment, reading big chunks into the read
-     * buffer (grown for a batch larger than it). Reads are throttled; a stop request or a closed log aborts.
+     * buffer (grown for a batch larger than it). Reads are throttled; a stop request, a closed log or a truncation
+     * aborts. A failure (I/O, early end, bad framing or CRC) aborts too if the log changed under the read; only in a
+     * segment that is still live and unchanged is it thrown as it is (and the log is marked uncleanable).
      */
     private void forEachBatch(PartitionLog log, LogSegment segment, int from, int to, BatchVisitor visitor)
+            throws IOException {
+        try {
+            scanBatches(log, segment, from, to, visitor);
+        } catch (IOException | KafkaException e) {
+            if (changedUnderRead(log, segment, to)) {
+                throw new CleaningAbortedException(segment.logFile().getFileName() + " of " + log.topicPartition()
+                        + " changed while being read (" + e + ")");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether {@code segment}, read up to {@code to}, is no longer what the cleaning saw: retention, DeleteRecords
+     * or a truncation removed or shortened it, or the log closed or was truncated (a refilled segment may have the
+     * old size and other bytes).
+     */
+    private boolean changedUnderRead(PartitionLog log, LogSegment segment, int to) {
+        return log.isClosed() || log.truncationCount() != truncationsAtStart
+                || log.segmentsForCleaning().get(segment.baseOffset) != segment || segment.sizeInBytes() < to;
+    }
+
+    private void scanBatches(PartitionLog log, LogSegment segment, int from, int to, BatchVisitor visitor)
             throws IOException {
         long position = from;
         while (position < to) {
@@ -365,6 +415,10 @@ final class Cleaner {
         if (log.isClosed()) {
             throw new CleaningAbortedException("the log of " + log.topicPartition() + " was closed");
         }
+        if (log.truncationCount() != truncationsAtStart) {
+            // Offsets may now name other records: whatever is read from here on could not be swapped in anyway.
+            throw new CleaningAbortedException("the log of " + log.topicPartition() + " was truncated");
+        }
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
@@ -372,7 +426,7 @@ final class Cleaner {
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer, at);
             if (n < 0) {
-                throw new CorruptRecordException("Unexpected end of segment at " + at);
+                throw new EOFException("Unexpected end of segment at " + at);
             }
             at += n;
         }

@@ -16,9 +16,12 @@ import org.slf4j.LoggerFactory;
  * {@code cleaner-offset-checkpoint} file per log directory in Kafka's checkpoint format. Losing it is harmless (the
  * next cleaning just rereads more of the log); a value that is too high is not, since records above a truncation
  * point would be taken as clean. So truncation lowers the value at once, and a cleaning that raced with a
- * truncation does not store its result ({@link #truncations}).
+ * truncation does not store its result ({@link PartitionLog#truncationCount}).
  *
- * <p>Only partitions whose logs are still open are written, so deleted partitions drop out.
+ * <p>The same holds across a deletion: a partition recreated under the same name starts empty, so deleting a log
+ * drops its entry ({@link #forget}) and a cleaning still running on the deleted log cannot store it back
+ * ({@link #update} only accepts the open log that is currently the partition's). Only partitions whose logs are
+ * live are written.
  */
 final class CleanerCheckpoints {
 
@@ -27,7 +30,6 @@ final class CleanerCheckpoints {
     static final String FILE_NAME = "cleaner-offset-checkpoint";
 
     private final Map<TopicPartition, Long> firstDirty = new HashMap<>();
-    private final Map<TopicPartition, Long> truncations = new HashMap<>();
     private final Supplier<Collection<PartitionLog>> liveLogs;
 
     private CleanerCheckpoints(Supplier<Collection<PartitionLog>> liveLogs) {
@@ -47,18 +49,15 @@ final class CleanerCheckpoints {
         return firstDirty.getOrDefault(tp, -1L);
     }
 
-    /** Changes whenever the partition is truncated; a cleaning compares it before and after. */
-    synchronized long truncations(TopicPartition tp) {
-        return truncations.getOrDefault(tp, 0L);
-    }
-
     /**
      * Stores the progress of a finished cleaning, unless the log was truncated since {@code truncationsAtStart} was
-     * read (its offsets may now name other records). Returns whether it was stored.
+     * read from {@link PartitionLog#truncationCount} (its offsets may now name other records), or it is closed or no
+     * longer the partition's live log (deleted, maybe recreated). Returns whether it was stored.
      */
     synchronized boolean update(PartitionLog log, long offset, long truncationsAtStart) {
         TopicPartition tp = log.topicPartition();
-        if (truncations(tp) != truncationsAtStart) {
+        // Under this monitor: a deletion closes the log before it calls forget(), which waits for us.
+        if (log.truncationCount() != truncationsAtStart || log.isClosed() || !isLive(log)) {
             return false;
         }
         firstDirty.put(tp, offset);
@@ -71,10 +70,36 @@ final class CleanerCheckpoints {
         return true;
     }
 
+    private boolean isLive(PartitionLog log) {
+        for (PartitionLog live : liveLogs.get()) {
+            if (live == log) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The (already closed) {@code log} was deleted: its progress goes, and the file of its log directory is
+     * rewritten at once so a restart does not bring it back for a partition recreated under the same name.
+     */
+    synchronized void forget(PartitionLog log) {
+        assert log.isClosed() : "forget() after the log is closed, so update() cannot store it back";
+        // Should the partition already be recreated and cleaned, only the new log's progress is lost: harmless.
+        if (firstDirty.remove(log.topicPartition()) != null) {
+            Path logDir = log.dir().getParent();
+            try {
+                write(logDir);
+            } catch (IOException e) {
+                // The in-memory value is gone; a stale one on disk is clamped to the log start if beyond the end.
+                LOG.warn("Cannot rewrite the cleaner checkpoint in {}: {}", logDir, e.toString());
+            }
+        }
+    }
+
     /** The log now ends at {@code newEnd}: nothing at or above it can count as cleaned. */
     synchronized void onTruncation(PartitionLog log, long newEnd) {
         TopicPartition tp = log.topicPartition();
-        truncations.merge(tp, 1L, Long::sum);
         Long current = firstDirty.get(tp);
         if (current != null && current > newEnd) {
             firstDirty.put(tp, newEnd);

@@ -14,14 +14,25 @@ import java.util.NavigableMap;
  * could still lose it, and consumers cannot see it), or holds a record younger than min.compaction.lag.ms. Cutting
  * at a segment boundary keeps every cleaned segment entirely below the high watermark.
  *
- * @param dirtyBytes     size of the segments overlapping the dirty part
+ * <p>When the first dirty offset lies inside a segment that is not cleanable yet, the dirty part is empty: that
+ * segment counts as neither dirty nor clean, so a log cannot look dirty while a cleaning would have nothing to map
+ * (which would make the cleaner recopy the clean part over and over without ever backing off).
+ *
+ * @param truncations    the log's {@link PartitionLog#truncationCount} before it was measured: the cleaning's swaps
+ *                       and its checkpoint update are refused if a truncation happened since
+ * @param dirtyBytes     size of the segments overlapping the dirty part (0 if the dirty part is empty)
  * @param cleanBytes     size of the segments entirely below the first dirty offset
  * @param lagExceeded    the oldest dirty record is older than max.compaction.lag.ms (KIP-354): clean regardless of
  *                       the dirty ratio
  * @param horizonDue     a tombstone kept by an earlier cleaning has passed its delete horizon: clean to drop it
  */
-record CleaningCandidate(PartitionLog log, long firstDirtyOffset, long firstUncleanableOffset, long cleanBytes,
-                         long dirtyBytes, boolean lagExceeded, boolean horizonDue) {
+record CleaningCandidate(PartitionLog log, long truncations, long firstDirtyOffset, long firstUncleanableOffset,
+                         long cleanBytes, long dirtyBytes, boolean lagExceeded, boolean horizonDue) {
+
+    /** Whether there is anything to put into an offset map: [firstDirty, firstUncleanable) is not empty. */
+    boolean hasDirtyPart() {
+        return firstUncleanableOffset > firstDirtyOffset;
+    }
 
     /** Dirty share of the cleanable log; Kafka compares it with min.cleanable.dirty.ratio. */
     double dirtyRatio() {
@@ -42,6 +53,8 @@ record CleaningCandidate(PartitionLog log, long firstDirtyOffset, long firstUncl
      */
     static CleaningCandidate of(PartitionLog log, long checkpointed, long tombstoneHorizonMs, long nowMs)
             throws IOException {
+        // Before anything else is read, so a truncation while measuring or cleaning is noticed.
+        long truncations = log.truncationCount();
         LogConfig config = log.config();
         NavigableMap<Long, LogSegment> segments = log.segmentsForCleaning();
         long logStart = log.logStartOffset();
@@ -77,7 +90,7 @@ record CleaningCandidate(PartitionLog log, long firstDirtyOffset, long firstUncl
             long end = next == null ? log.logEndOffset() : next;
             if (end <= firstDirty) {
                 cleanBytes += e.getValue().sizeInBytes();
-            } else {
+            } else if (firstUncleanable > firstDirty) {
                 dirtyBytes += e.getValue().sizeInBytes();
                 if (firstDirtySegment == null) {
                     firstDirtySegment = e.getValue();
@@ -89,8 +102,8 @@ record CleaningCandidate(PartitionLog log, long firstDirtyOffset, long firstUncl
             long firstTimestamp = firstDirtySegment.firstBatchTimestamp();
             lagExceeded = firstTimestamp >= 0 && nowMs - firstTimestamp > config.maxCompactionLagMs();
         }
-        return new CleaningCandidate(log, firstDirty, firstUncleanable, cleanBytes, dirtyBytes, lagExceeded,
-                nowMs >= tombstoneHorizonMs);
+        return new CleaningCandidate(log, truncations, firstDirty, firstUncleanable, cleanBytes, dirtyBytes,
+                lagExceeded, nowMs >= tombstoneHorizonMs);
     }
 
     /** Newest timestamp in a segment, or its file's mtime if it has none (as retention and Kafka do). */

@@ -22,8 +22,12 @@ import org.slf4j.LoggerFactory;
  * {@link CleanerCheckpoints}, and back off for {@code log.cleaner.backoff.ms} when nothing needs cleaning. All
  * threads share one I/O {@link Throttler}.
  *
- * <p>A log whose cleaning fails with anything but an abort (corrupt batch, I/O error) is marked uncleanable until
- * the next restart, as in Kafka, so one bad partition does not make the cleaner spin.
+ * <p>A log whose cleaning fails with anything but an abort (corrupt batch, I/O error in a segment that is still live
+ * and unchanged) is marked uncleanable until the next restart, as in Kafka, so one bad partition does not make the
+ * cleaner spin. Races with retention, DeleteRecords or truncation abort the cleaning instead (see {@link Cleaner}).
+ *
+ * <p>A deleted log's state (uncleanable mark, tombstone horizon, checkpoint) is dropped by {@link #forget}; a
+ * cleaning still running on it records nothing, so a partition recreated under the same name starts afresh.
  *
  * <p>Threads are never interrupted (an interrupt would close the shared FileChannels of the segments being read);
  * stopping sets a flag that the cleaners check between batches and the throttler checks while sleeping.
@@ -32,9 +36,6 @@ final class LogCleaner {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
     private static final long JOIN_TIMEOUT_MS = 60_000;
-
-    private record Selected(CleaningCandidate candidate, long truncations) {
-    }
 
     private final Supplier<Collection<PartitionLog>> logs;
     private final CleanerCheckpoints checkpoints;
@@ -177,18 +178,19 @@ final class LogCleaner {
         }
     }
 
-    /** Picks, cleans and releases the dirtiest log; false if no log needed cleaning. */
+    /** Picks, cleans and releases the dirtiest log; false if no log needed cleaning (the thread backs off). */
     boolean cleanFilthiestLog(Cleaner cleaner) {
-        Selected selected = grabFilthiestLog(true);
+        CleaningCandidate selected = grabFilthiestLog(true);
         if (selected == null) {
             return false;
         }
+        Cleaner.Result result;
         try {
-            runCleaning(cleaner, selected);
+            result = runCleaning(cleaner, selected);
         } finally {
-            release(selected.candidate.log().topicPartition());
+            release(selected.log().topicPartition());
         }
-        return true;
+        return result == null || !result.skipped();
     }
 
     /** One synchronous pass on the caller's thread (tests, and a broker with the threads disabled). */
@@ -208,10 +210,9 @@ final class LogCleaner {
             }
         }
         try {
-            long truncations = checkpoints.truncations(tp);
             CleaningCandidate candidate = CleaningCandidate.of(log, checkpoints.firstDirtyOffset(tp),
                     tombstoneHorizons.getOrDefault(tp, Long.MAX_VALUE), time.milliseconds());
-            return runCleaning(callerCleaner(), new Selected(candidate, truncations));
+            return runCleaning(callerCleaner(), candidate);
         } catch (IOException e) {
             throw new org.apache.kafka.common.errors.KafkaStorageException("Cannot measure " + tp + ": " + e, e);
         } finally {
@@ -227,10 +228,10 @@ final class LogCleaner {
     }
 
     /** The dirtiest log worth cleaning now, or null; with {@code reserve} it is marked in progress. */
-    private Selected grabFilthiestLog(boolean reserve) {
+    private CleaningCandidate grabFilthiestLog(boolean reserve) {
         long nowMs = time.milliseconds();
         synchronized (inProgress) {
-            Selected best = null;
+            CleaningCandidate best = null;
             for (PartitionLog log : logs.get()) {
                 TopicPartition tp = log.topicPartition();
                 if (!log.config().cleanupPolicy().compact() || log.isClosed() || log.isOffline()
@@ -238,19 +239,17 @@ final class LogCleaner {
                     continue;
                 }
                 try {
-                    long truncations = checkpoints.truncations(tp);
                     CleaningCandidate candidate = CleaningCandidate.of(log, checkpoints.firstDirtyOffset(tp),
                             tombstoneHorizons.getOrDefault(tp, Long.MAX_VALUE), nowMs);
-                    if (candidate.shouldClean() && (best == null
-                            || candidate.dirtyRatio() > best.candidate.dirtyRatio())) {
-                        best = new Selected(candidate, truncations);
+                    if (candidate.shouldClean() && (best == null || candidate.dirtyRatio() > best.dirtyRatio())) {
+                        best = candidate;
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("Cannot measure the dirtiness of {}: {}", tp, e.toString());
                 }
             }
             if (best != null && reserve) {
-                inProgress.add(best.candidate.log().topicPartition());
+                inProgress.add(best.log().topicPartition());
             }
             return best;
         }
@@ -258,8 +257,7 @@ final class LogCleaner {
 
     /** For tests: the candidate the next pass would choose, without reserving it. */
     CleaningCandidate peekFilthiestLog() {
-        Selected selected = grabFilthiestLog(false);
-        return selected == null ? null : selected.candidate;
+        return grabFilthiestLog(false);
     }
 
     private void release(TopicPartition tp) {
@@ -268,30 +266,63 @@ final class LogCleaner {
         }
     }
 
-    private Cleaner.Result runCleaning(Cleaner cleaner, Selected selected) {
-        PartitionLog log = selected.candidate.log();
+    private Cleaner.Result runCleaning(Cleaner cleaner, CleaningCandidate candidate) {
+        PartitionLog log = candidate.log();
         TopicPartition tp = log.topicPartition();
         try {
-            Cleaner.Result result = cleaner.clean(selected.candidate);
-            if (!checkpoints.update(log, result.endOffset(), selected.truncations)) {
-                LOG.info("{} was truncated while being cleaned; its cleaner checkpoint stays", tp);
+            Cleaner.Result result = cleaner.clean(candidate);
+            if (result.skipped()) {
+                return result;
             }
-            tombstoneHorizons.put(tp, result.tombstoneHorizonMs());
+            if (!checkpoints.update(log, result.endOffset(), candidate.truncations())) {
+                LOG.info("{} was truncated or deleted while being cleaned; its cleaner checkpoint stays", tp);
+            }
+            synchronized (inProgress) {
+                if (!log.isClosed()) {
+                    tombstoneHorizons.put(tp, result.tombstoneHorizonMs());
+                }
+            }
             return result;
         } catch (Cleaner.CleaningAbortedException e) {
             LOG.info("Cleaning of {} aborted: {}", tp, e.getMessage());
         } catch (IOException | RuntimeException e) {
-            if (log.isClosed()) {
-                LOG.info("Cleaning of {} stopped: the log was closed ({})", tp, e.toString());
-            } else {
-                uncleanable.add(tp);
+            boolean marked;
+            synchronized (inProgress) {
+                marked = !log.isClosed();
+                if (marked) {
+                    uncleanable.add(tp);
+                }
+            }
+            if (marked) {
                 LOG.error("Cleaning of {} failed; it will not be cleaned again until a restart", tp, e);
+            } else {
+                LOG.info("Cleaning of {} stopped: the log was closed ({})", tp, e.toString());
             }
         }
         return null;
     }
 
+    /**
+     * {@code log} was deleted (and is closed): drop its uncleanable mark, tombstone horizon and checkpoint. A
+     * cleaning still running on it checks {@link PartitionLog#isClosed} under the same monitors before recording
+     * anything, so nothing comes back afterwards.
+     */
+    void forget(PartitionLog log) {
+        assert log.isClosed() : "forget() after the log is closed";
+        TopicPartition tp = log.topicPartition();
+        synchronized (inProgress) {
+            uncleanable.remove(tp);
+            tombstoneHorizons.remove(tp);
+        }
+        checkpoints.forget(log);
+    }
+
     boolean isUncleanable(TopicPartition tp) {
         return uncleanable.contains(tp);
+    }
+
+    /** For tests: the earliest delete horizon the partition's last cleaning wrote, or Long.MAX_VALUE. */
+    long tombstoneHorizonMs(TopicPartition tp) {
+        return tombstoneHorizons.getOrDefault(tp, Long.MAX_VALUE);
     }
 }

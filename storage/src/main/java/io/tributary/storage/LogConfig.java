@@ -104,6 +104,15 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
         }
     }
 
+    /**
+     * How long the active segment may span before it rolls. The cleaner never touches the active segment, so for a
+     * compacted log max.compaction.lag.ms also bounds it (as in Kafka): otherwise a record in a quiet partition
+     * could wait for segment.ms (7 days by default) instead of the promised lag.
+     */
+    public long segmentRollMs() {
+        return cleanupPolicy.compact() ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
+    }
+
     /** The topic-config keys {@link #from} understands. */
     public static Set<String> supportedKeys() {
         return SUPPORTED_KEYS;

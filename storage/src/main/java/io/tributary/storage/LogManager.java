@@ -420,7 +420,8 @@ public final class LogManager implements AutoCloseable {
     /**
      * Removes the partition: it leaves the map at once, its directory is renamed to
      * {@code <name>.<uuid>-delete}, and the files are deleted after file.delete.delay.ms so in-flight zero-copy
-     * reads still complete.
+     * reads still complete. Its cleaner state (checkpoint, uncleanable mark, tombstone horizon) goes too, so a
+     * partition recreated under the same name is compacted from its start.
      */
     public void deleteLog(TopicPartition tp) {
         PartitionLog log;
@@ -428,7 +429,18 @@ public final class LogManager implements AutoCloseable {
             log = logs.remove(tp);
         }
         if (log != null) {
-            log.markDeletedAndScheduleRemoval();
+            try {
+                log.markDeletedAndScheduleRemoval();
+            } finally {
+                // After the log is closed (the first thing the call above does), so a cleaning still running on it
+                // cannot record anything afterwards.
+                LogCleaner logCleaner = cleaner();
+                if (logCleaner != null) {
+                    logCleaner.forget(log);
+                } else {
+                    cleanerCheckpoints.forget(log);
+                }
+            }
             LOG.info("Scheduled deletion of the log of {}", tp);
         }
     }

@@ -250,7 +250,8 @@ final class LogSegment {
 
     /**
      * Kafka's roll rule: the segment is non-empty and the new batches would not fit, or their timestamps are
-     * segment.ms past the first batch (wall clock since creation if there is no timestamp), or an index is full,
+     * {@link LogConfig#segmentRollMs} (segment.ms, for compacted logs at most max.compaction.lag.ms) past the first
+     * batch (wall clock since creation if there is no timestamp), or an index is full,
      * or offsets would no longer fit the indexes' 32-bit relative offsets.
      */
     boolean shouldRoll(LogConfig config, int incomingBytes, long maxTimestampIncoming, long lastOffsetIncoming,
@@ -261,7 +262,7 @@ final class LogSegment {
         long waitedMs = rollingBasedTimestamp >= 0 && maxTimestampIncoming >= 0
                 ? maxTimestampIncoming - rollingBasedTimestamp : nowMs - createdMs;
         return sizeInBytes > config.segmentBytes() - incomingBytes
-                || waitedMs > config.segmentMs()
+                || waitedMs > config.segmentRollMs()
                 || offsetIndex.isFull() || timeIndex.isFull()
                 || lastOffsetIncoming - baseOffset > Integer.MAX_VALUE;
     }

@@ -73,6 +73,12 @@ public final class PartitionLog {
     private volatile Runnable logStartListener = () -> { };
     /** Called with the new log end after a truncation: the cleaner's progress must not stay above it. */
     private volatile java.util.function.LongConsumer truncationListener = newEnd -> { };
+    /**
+     * Bumped under {@link #lock} by every truncation. A cleaning reads it before looking at the log and the swap
+     * refuses its result if it moved: after a truncation the same segment object, refilled to the same size, can hold
+     * other records, so identity and size checks alone cannot tell.
+     */
+    private volatile long truncations;
     private final LeaderEpochCache epochCache;
     private final ProducerStateManager producerState;
     /** Header scratch for the append path; only used under {@link #lock}. */
@@ -509,12 +515,12 @@ public final class PartitionLog {
         }
     }
 
-    /** Background: roll an idle active segment older than segment.ms. */
+    /** Background: roll an idle active segment older than segment.ms (or max.compaction.lag.ms if compacted). */
     void maybeRollByTime(long nowMs) {
         LogSegment rolled = null;
         lock.lock();
         try {
-            if (!closed && !offline && activeSegment.isOlderThan(config.segmentMs(), nowMs)) {
+            if (!closed && !offline && activeSegment.isOlderThan(config.segmentRollMs(), nowMs)) {
                 rolled = rollLocked(nowMs);
             }
         } catch (IOException e) {
@@ -565,6 +571,7 @@ public final class PartitionLog {
 
     /** Truncation that keeps the segment holding {@code offset} (offset >= log start). */
     private void truncatePartiallyLocked(long offset) throws IOException {
+        truncations++;
         long containingBase = segments.floorKey(offset);
         long newEnd = logEndOffset;
         for (LogSegment segment : new ArrayList<>(segments.tailMap(containingBase, false).values())) {
@@ -608,6 +615,7 @@ public final class PartitionLog {
     }
 
     private void truncateFullyLocked(long offset) throws IOException {
+        truncations++;
         for (LogSegment segment : new ArrayList<>(segments.values())) {
             segments.remove(segment.baseOffset);
             deleteSegment(segment);
@@ -757,6 +765,11 @@ public final class PartitionLog {
 
     // ---------------------------------------------------------------- compaction (see LogCleaner)
 
+    /** How many truncations this log has seen; see {@link #truncations}. */
+    long truncationCount() {
+        return truncations;
+    }
+
     /** Read-only live view of the segments for the cleaner; the last one is the active segment. */
     java.util.NavigableMap<Long, LogSegment> segmentsForCleaning() {
         return java.util.Collections.unmodifiableNavigableMap(segments);
@@ -765,17 +778,19 @@ public final class PartitionLog {
     /**
      * Swaps the cleaner's {@code cleaned} segment (files still {@code .cleaned}, complete and fsynced) in for
      * {@code old}, consecutive non-active segments that the cleaner read with sizes {@code sizesRead}, following
-     * {@link SegmentSwap}'s crash-safe protocol. Returns false, changing nothing, if the log changed meanwhile (one of
-     * them was deleted, truncated or became active again, or the log closed); the caller then drops the files.
+     * {@link SegmentSwap}'s crash-safe protocol. Returns false, changing nothing, if the log changed meanwhile (it
+     * was truncated since {@code truncationsAtStart} was read from {@link #truncationCount}, one of the segments was
+     * deleted or became active again, or the log closed); the caller then drops the files.
      *
      * <p>Readers never see a gap: the cleaned segment takes the first old segment's slot before the others leave
      * the map, and a reader still on an old segment keeps a valid channel until its delayed deletion.
      */
-    boolean replaceWithCleaned(List<LogSegment> old, int[] sizesRead, LogSegment cleaned, SegmentSwap.Hook hook) {
+    boolean replaceWithCleaned(List<LogSegment> old, int[] sizesRead, LogSegment cleaned, long truncationsAtStart,
+                               SegmentSwap.Hook hook) {
         assert !old.isEmpty() && old.get(0).baseOffset == cleaned.baseOffset : "the cleaned segment takes the first slot";
         lock.lock();
         try {
-            if (closed || offline) {
+            if (closed || offline || truncations != truncationsAtStart) {
                 return false;
             }
             Long expected = old.get(0).baseOffset;
@@ -787,7 +802,14 @@ public final class PartitionLog {
                 }
                 expected = segments.higherKey(segment.baseOffset);
             }
-            SegmentSwap.commit(dir, cleaned, hook);
+            try {
+                SegmentSwap.commit(dir, cleaned, hook);
+            } catch (IOException | RuntimeException | Error e) {
+                // Not in the segment map yet, so no close of the log would ever close it. Only the channel: the
+                // files stay exactly as they are for recovery to resolve.
+                closeQuietly(cleaned);
+                throw e;
+            }
             segments.put(cleaned.baseOffset, cleaned);
             for (LogSegment segment : old.subList(1, old.size())) {
                 segments.remove(segment.baseOffset);
@@ -802,6 +824,14 @@ public final class PartitionLog {
             throw storageError("swap cleaned segments into", e);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void closeQuietly(LogSegment segment) {
+        try {
+            segment.channel().close();
+        } catch (IOException e) {
+            LOG.warn("Could not close {}: {}", segment, e.toString());
         }
     }
 

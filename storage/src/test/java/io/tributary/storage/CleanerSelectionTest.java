@@ -175,4 +175,74 @@ class CleanerSelectionTest extends LogTestBase {
             assertThat(records.get(k)).isEqualTo(new Rec(20 + k, "k" + k, "r2"));
         }
     }
+
+    @Test
+    void aFirstDirtyOffsetInsideASegmentNotCleanableYetIsNothingToCleanAndNoBusyLoop() throws IOException {
+        PartitionLog log = open(compacted());
+        manager.updateCleanerConfig(CleanerTestSupport.cleanerConfig(1 << 16));
+        for (String key : List.of("a", "b", "c", "d")) {
+            log.appendAsLeader(keyed(T0, key, key + "1"), 0);
+        }
+        log.roll();
+        log.appendAsLeader(keyed(T0, "z", "z"), 0);
+        log.updateHighWatermark(log.logEndOffset());
+        manager.cleaner().cleanNow(log);
+        // A follower truncates into the cleaned segment (first dirty offset lowered to 2) and refetches; the
+        // segment [0, 4) now reaches past the high watermark (2), so it is not cleanable, and 2 lies inside it.
+        log.truncateTo(2);
+        log.appendAsLeader(keyed(T0, "c", "c2"), 0);
+        log.appendAsLeader(keyed(T0, "d", "d2"), 0);
+        log.roll();
+        log.appendAsLeader(keyed(T0, "y", "y"), 0);
+        assertThat(log.highWatermark()).isEqualTo(2);
+        assertThat(manager.cleanerCheckpoints().firstDirtyOffset(TP)).isEqualTo(2);
+        List<Rec> before = readAll(log);
+
+        CleaningCandidate candidate = CleaningCandidate.of(log, 2, Long.MAX_VALUE, time.milliseconds());
+        assertThat(candidate.firstUncleanableOffset()).isEqualTo(2);
+        assertThat(candidate.dirtyBytes()).isZero();
+        assertThat(candidate.lagExceeded()).isFalse();
+        assertThat(candidate.shouldClean()).isFalse();
+        assertThat(manager.cleaner().peekFilthiestLog()).isNull();
+        for (int pass = 0; pass < 3; pass++) {
+            assertThat(manager.cleaner().cleanFilthiestLog()).as("pass %d: nothing to clean, back off", pass)
+                    .isFalse();
+        }
+        // Forced, it does not recopy the clean part either.
+        Cleaner.Result forced = manager.cleaner().cleanNow(log);
+        assertThat(forced.skipped()).isTrue();
+        assertThat(forced.bytesRead()).isZero();
+        assertThat(readAll(log)).isEqualTo(before);
+
+        // Once the follower caught up, the segment is dirty and cleanable.
+        log.updateHighWatermark(log.logEndOffset());
+        assertThat(manager.cleaner().cleanFilthiestLog()).isTrue();
+        assertThat(readAll(log)).containsExactly(new Rec(0, "a", "a1"), new Rec(1, "b", "b1"),
+                new Rec(2, "c", "c2"), new Rec(3, "d", "d2"), new Rec(4, "y", "y"));
+        assertThat(manager.cleanerCheckpoints().firstDirtyOffset(TP)).isEqualTo(4);
+    }
+
+    @Test
+    void maxCompactionLagAlsoBoundsHowLongTheActiveSegmentOfACompactedLogStays() throws IOException {
+        PartitionLog log = open(compacted(LogConfig.MAX_COMPACTION_LAG_MS, "60000"));
+        PartitionLog deleting = manager.getOrCreateLog(OTHER, TOPIC_ID, config(Map.of(
+                LogConfig.CLEANUP_POLICY, "delete", LogConfig.MAX_COMPACTION_LAG_MS, "60000")));
+        for (PartitionLog l : List.of(log, deleting)) {
+            l.appendAsLeader(keyed(T0, "a", "1"), 0);
+            l.appendAsLeader(keyed(T0 + 60_000, "a", "2"), 0);
+        }
+        assertThat(log.numberOfSegments()).as("exactly the lag: no roll yet").isEqualTo(1);
+        for (PartitionLog l : List.of(log, deleting)) {
+            l.appendAsLeader(keyed(T0 + 60_001, "a", "3"), 0);
+        }
+        assertThat(log.numberOfSegments()).as("past max.compaction.lag.ms").isEqualTo(2);
+        assertThat(deleting.numberOfSegments()).as("not compacted: segment.ms (7 days) alone").isEqualTo(1);
+
+        // An idle active segment rolls in the background too, so its records become cleanable in time.
+        time.advance(60_001);
+        log.maybeRollByTime(time.milliseconds());
+        deleting.maybeRollByTime(time.milliseconds());
+        assertThat(log.numberOfSegments()).isEqualTo(3);
+        assertThat(deleting.numberOfSegments()).isEqualTo(1);
+    }
 }
