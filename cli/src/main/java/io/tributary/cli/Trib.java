@@ -14,11 +14,25 @@ public final class Trib implements Runnable {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("start")) {
+            StartCommand fast = StartArgs.parse(args, 1);
+            if (fast != null) {
+                System.exit(runStart(fast));
+            }
             // Building the whole command tree reflects over every subcommand; a broker start skips that.
             CommandLine start = new CommandLine(new StartCommand()).setCommandName("trib start");
             System.exit(start.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         System.exit(new CommandLine(new Trib()).execute(args));
+    }
+
+    private static int runStart(StartCommand command) {
+        try {
+            return command.call();
+        } catch (Exception e) {
+            System.err.println("trib start: " + e);
+            e.printStackTrace();
+            return 1;
+        }
     }
 
     @Override
