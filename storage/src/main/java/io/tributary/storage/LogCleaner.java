@@ -285,7 +285,14 @@ final class LogCleaner {
             return result;
         } catch (Cleaner.CleaningAbortedException e) {
             LOG.info("Cleaning of {} aborted: {}", tp, e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // Races with retention, DeleteRecords and truncation were turned into aborts above; what is left is the
+            // disk itself (full, failing). As for any other write, the directory goes offline, as in Kafka; the
+            // .cleaned leftovers are removed by recovery when the directory comes back.
+            if (!log.isClosed()) {
+                log.failDirectory("clean", e);
+            }
+        } catch (RuntimeException e) {
             boolean marked;
             synchronized (inProgress) {
                 marked = !log.isClosed();

@@ -930,7 +930,12 @@ public final class PartitionLog {
         }
     }
 
-    private KafkaStorageException storageError(String action, IOException e) {
+    /** An I/O error outside the append and read paths (the cleaner's writes): this log's directory has failed. */
+    KafkaStorageException failDirectory(String action, IOException e) {
+        return storageError(action, e);
+    }
+
+        private KafkaStorageException storageError(String action, IOException e) {
         // Offline before anyone else can write: a failed write may have left a torn batch past the end.
         offline = true;
         dirFailureListener.accept(e);

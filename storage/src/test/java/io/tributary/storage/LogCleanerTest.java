@@ -89,6 +89,35 @@ class LogCleanerTest extends LogTestBase {
     }
 
     @Test
+    void aFullDiskWhileCleaningTakesTheDirectoryOfflineAndLosesNothing() throws IOException {
+        PartitionLog log = openCompacted();
+        log.appendAsLeader(keyed(T0, "a", "a1", "b", "b1"), 0);
+        log.roll();
+        log.appendAsLeader(keyed(T0, "a", "a2", "c", "c1"), 0);
+        log.roll();
+        log.appendAsLeader(keyed(T0, "d", "d1"), 0);
+        List<Rec> before = readAll(log);
+        try {
+            DiskFaults.fillUpAfter(tmp, 10);
+            assertThat(clean(log)).isNull();
+            assertThat(log.isOffline()).isTrue();
+            assertThat(manager.isOffline(tmp)).isTrue();
+        } finally {
+            DiskFaults.clear();
+        }
+
+        PartitionLog reopened = reopen(false);
+        assertThat(readAll(reopened)).as("recovery drops the half-written .cleaned segment").isEqualTo(before);
+        try (Stream<Path> files = Files.list(partitionDir())) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .noneMatch(name -> name.endsWith(".cleaned") || name.endsWith(".swap"));
+        }
+        manager.updateCleanerConfig(CleanerTestSupport.cleanerConfig(1 << 20));
+        clean(reopened);
+        assertThat(readAll(reopened)).extracting(Rec::key).containsExactly("b", "a", "c", "d");
+    }
+
+    @Test
     void cleaningIsDurableAndTheRebuiltIndexesServeReadsAndTimestampLookups() throws IOException {
         PartitionLog log = openCompacted(LogConfig.INDEX_INTERVAL_BYTES, "0");
         for (int i = 0; i < 30; i++) {
