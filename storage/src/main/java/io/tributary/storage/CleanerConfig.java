@@ -68,53 +68,14 @@ public record CleanerConfig(boolean enabled, int threads, long dedupeBufferBytes
      * @throws ConfigException naming the key when a value does not parse or is out of range
      */
     public static CleanerConfig from(Map<String, String> configs) {
+        ConfigReader r = new ConfigReader(configs);
         return new CleanerConfig(
-                booleanValue(configs, ENABLE, DEFAULTS.enabled),
-                (int) longValue(configs, THREADS, DEFAULTS.threads),
-                longValue(configs, DEDUPE_BUFFER_SIZE, DEFAULTS.dedupeBufferBytes),
-                (int) Math.min(Integer.MAX_VALUE, longValue(configs, IO_BUFFER_SIZE, DEFAULTS.ioBufferBytes)),
-                doubleValue(configs, IO_BUFFER_LOAD_FACTOR, DEFAULTS.ioBufferLoadFactor),
-                doubleValue(configs, IO_MAX_BYTES_PER_SECOND, DEFAULTS.ioMaxBytesPerSecond),
-                longValue(configs, BACKOFF_MS, DEFAULTS.backoffMs));
-    }
-
-    private static boolean booleanValue(Map<String, String> configs, String key, boolean fallback) {
-        String raw = configs.get(key);
-        if (raw == null) {
-            return fallback;
-        }
-        String v = raw.trim().toLowerCase(java.util.Locale.ROOT);
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new ConfigException(key, raw, "must be true or false");
-    }
-
-    private static long longValue(Map<String, String> configs, String key, long fallback) {
-        String raw = configs.get(key);
-        if (raw == null) {
-            return fallback;
-        }
-        try {
-            long value = Long.parseLong(raw.trim());
-            if (key.equals(THREADS) && (value < 1 || value > Integer.MAX_VALUE)) {
-                throw new ConfigException(key, raw, "must be in [1, " + Integer.MAX_VALUE + "]");
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key, raw, "not a valid long");
-        }
-    }
-
-    private static double doubleValue(Map<String, String> configs, String key, double fallback) {
-        String raw = configs.get(key);
-        if (raw == null) {
-            return fallback;
-        }
-        try {
-            return Double.parseDouble(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key, raw, "not a valid double");
-        }
+                r.booleanValue(ENABLE, DEFAULTS.enabled),
+                r.intValue(THREADS, DEFAULTS.threads),
+                r.longValue(DEDUPE_BUFFER_SIZE, DEFAULTS.dedupeBufferBytes),
+                r.intValue(IO_BUFFER_SIZE, DEFAULTS.ioBufferBytes),
+                r.doubleValue(IO_BUFFER_LOAD_FACTOR, DEFAULTS.ioBufferLoadFactor),
+                r.doubleValue(IO_MAX_BYTES_PER_SECOND, DEFAULTS.ioMaxBytesPerSecond),
+                r.longValue(BACKOFF_MS, DEFAULTS.backoffMs));
     }
 }
