@@ -1,6 +1,5 @@
 package io.tributary.cli;
 
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -31,12 +30,7 @@ final class TopicsAddPartitionsCommand extends ClientCommand {
         }
         int before;
         try (Admin admin = admin()) {
-            TopicDescription d;
-            try {
-                d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            } catch (Exception e) {
-                throw TopicsDescribeCommand.missingTopic(Failures.unwrap(e), topic);
-            }
+            TopicDescription d = TopicsDescribeCommand.describeOne(admin, topic);
             before = d.partitions().size();
             if (count <= before) {
                 throw new CommandFailure("Topic '" + topic + "' already has " + before + " partition(s); --count "

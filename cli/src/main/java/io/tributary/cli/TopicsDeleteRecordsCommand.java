@@ -1,6 +1,5 @@
 package io.tributary.cli;
 
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DeletedRecords;
@@ -42,12 +41,7 @@ final class TopicsDeleteRecordsCommand extends ClientCommand {
         DeletedRecords deleted;
         try (Admin admin = admin()) {
             // Checked first: the Admin client keeps retrying a partition its metadata does not know.
-            TopicDescription d;
-            try {
-                d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            } catch (Exception e) {
-                throw TopicsDescribeCommand.missingTopic(Failures.unwrap(e), topic);
-            }
+            TopicDescription d = TopicsDescribeCommand.describeOne(admin, topic);
             if (partition >= d.partitions().size()) {
                 throw new CommandFailure("Topic '" + topic + "' has no partition " + partition + " (it has "
                         + d.partitions().size() + ")");

@@ -68,6 +68,15 @@ final class TopicsDescribeCommand extends ClientCommand {
     }
 
     /** An unknown topic gets a plain sentence; the client's own message talks about topic-partitions. */
+    /** One topic's description, or a plain "does not exist" failure. */
+    static TopicDescription describeOne(Admin admin, String topic) throws Exception {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        } catch (Exception e) {
+            throw missingTopic(Failures.unwrap(e), topic);
+        }
+    }
+
     static Exception missingTopic(Throwable cause, String topic) {
         if (cause instanceof UnknownTopicOrPartitionException) {
             return new CommandFailure("Topic '" + topic + "' does not exist");

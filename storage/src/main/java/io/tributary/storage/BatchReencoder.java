@@ -3,17 +3,13 @@ package io.tributary.storage;
 import java.nio.ByteBuffer;
 import java.util.function.IntConsumer;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.internals.BufferSupplier;
-import org.apache.kafka.common.utils.internals.CloseableIterator;
 
 /**
  * Rewrites one v2 batch with another codec: the only place the broker re-encodes what a producer sent, because a
@@ -46,35 +42,8 @@ final class BatchReencoder {
                 RecordBatch.MAGIC_VALUE_V2, Compression.of(target).build(), timestampType, source.baseOffset(),
                 logAppendTime, source.producerId(), source.producerEpoch(), source.baseSequence(),
                 source.isTransactional(), source.partitionLeaderEpoch());
-        int declared = source.countOrNull();
-        int index = 0;
-        try (CloseableIterator<Record> records = source.streamingIterator(decompressionBuffers)) {
-            while (records.hasNext()) {
-                Record record = records.next();
-                if (index == declared) {
-                    throw new CorruptRecordException("Record batch declares " + declared + " records but holds more");
-                }
-                long delta = record.offset() - source.baseOffset();
-                if (delta != index) {
-                    throw RecordLevelValidator.badOffsetDelta(index, delta);
-                }
-                if (nullKeys != null && !record.hasKey()) {
-                    nullKeys.accept(firstIndex + index);
-                }
-                builder.appendWithOffset(record.offset(), record);
-                index++;
-            }
-        } catch (ApiException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // Whatever the codec library or record parser chokes on is the producer's garbage, not a broker fault.
-            throw new CorruptRecordException("Cannot decode the " + source.compressionType().name
-                    + " records of a batch: " + e.getMessage(), e);
-        }
-        if (index != declared) {
-            throw new CorruptRecordException("Record batch declares " + declared + " records but holds only "
-                    + index);
-        }
+        RecordLevelValidator.walkRecords(source, () -> source.streamingIterator(decompressionBuffers),
+                source.countOrNull(), firstIndex, nullKeys, record -> builder.appendWithOffset(record.offset(), record));
         ByteBuffer rebuilt = builder.build().buffer();
         assert rebuilt.position() == 0 && rebuilt.limit() > BatchHeaderFlyweight.HEADER_SIZE
                 : "a rebuilt batch is one whole batch";

@@ -4,7 +4,9 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -174,20 +176,33 @@ final class RecordLevelValidator {
     /** Decompresses a batch only as far as each record's prefix, skipping keys, values and headers. */
     private static void walkCompressed(ByteBuffer batch, int count, int firstIndex, IntConsumer nullKeys) {
         MutableRecordBatch source = MemoryRecords.readableRecords(batch.slice()).batchIterator().next();
+        walkRecords(source, () -> source.skipKeyValueIterator(DECOMPRESSION_BUFFERS.get()), count, firstIndex,
+                nullKeys, record -> { });
+    }
+
+    /**
+     * Walks the records of one batch, checking that they are numbered 0..n-1 and exactly as many as the header
+     * declares, telling {@code nullKeys} (if not null) of each record without a key and handing every record to
+     * {@code each}. Whatever the codec library or the record parser chokes on is the producer's garbage
+     * (CORRUPT_MESSAGE), not a broker fault.
+     */
+    static void walkRecords(MutableRecordBatch source, Supplier<CloseableIterator<Record>> iterator, int declared,
+                            int firstIndex, IntConsumer nullKeys, Consumer<Record> each) {
         int index = 0;
-        try (CloseableIterator<Record> records = source.skipKeyValueIterator(DECOMPRESSION_BUFFERS.get())) {
+        try (CloseableIterator<Record> records = iterator.get()) {
             while (records.hasNext()) {
                 Record record = records.next();
-                long delta = record.offset() - source.baseOffset();
-                if (index == count) {
-                    throw new CorruptRecordException("Record batch declares " + count + " records but holds more");
+                if (index == declared) {
+                    throw new CorruptRecordException("Record batch declares " + declared + " records but holds more");
                 }
+                long delta = record.offset() - source.baseOffset();
                 if (delta != index) {
                     throw badOffsetDelta(index, delta);
                 }
-                if (!record.hasKey()) {
+                if (nullKeys != null && !record.hasKey()) {
                     nullKeys.accept(firstIndex + index);
                 }
+                each.accept(record);
                 index++;
             }
         } catch (ApiException e) {
@@ -196,8 +211,9 @@ final class RecordLevelValidator {
             throw new CorruptRecordException("Cannot decode the " + source.compressionType().name
                     + " records of a batch: " + e.getMessage(), e);
         }
-        if (index != count) {
-            throw new CorruptRecordException("Record batch declares " + count + " records but holds only " + index);
+        if (index != declared) {
+            throw new CorruptRecordException("Record batch declares " + declared + " records but holds only "
+                    + index);
         }
     }
 
