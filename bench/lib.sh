@@ -1,13 +1,16 @@
 # bench/lib.sh: what run.sh, rebalance.sh and cleaner.sh share (JDK choice, caches and builds, /proc sampling,
 # starting and stopping a broker). Sourced, never run: `. "$bench/lib.sh"`.
 #
-# The script sets bench, home, KAFKA_VERSION, libs and classes before sourcing, and before calling anything
-# below: out (its result dir, with kafka/ and tributary/ in it), KAFKA_PORT, TRIB_PORT and a log() function.
+# The script sets bench (this folder) before sourcing, and before calling anything below: out (its result dir, with kafka/ and tributary/ in it), KAFKA_PORT, TRIB_PORT and a log() function.
 # The running broker is BROKER_PID (started through LAUNCHER_PID), so each script's trap can stop it.
 # Everything a script reports (measurements, metadata) stays in the script: these functions only return status
 # and set variables, apart from the hooks named where they are called.
 
 BENCH_SCRIPT="$(basename "$0")"
+home="$(dirname "$bench")"
+KAFKA_VERSION=4.3.1
+libs="$bench/.cache/kafka-$KAFKA_VERSION/libs"
+classes="$bench/.cache/harness-classes"
 BROKER_PID=""
 LAUNCHER_PID=""
 

@@ -16,10 +16,6 @@
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-home="$(dirname "$bench")"
-KAFKA_VERSION=4.3.1
-libs="$bench/.cache/kafka-$KAFKA_VERSION/libs"
-classes="$bench/.cache/harness-classes"
 PARTITIONS=6
 # shellcheck source=bench/lib.sh
 . "$bench/lib.sh"
