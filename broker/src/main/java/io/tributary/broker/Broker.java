@@ -19,6 +19,7 @@ import io.tributary.broker.group.GroupCoordinator;
 import io.tributary.broker.group.GroupCoordinatorConfig;
 import io.tributary.broker.network.ApiRegistry;
 import io.tributary.broker.network.SocketServer;
+import io.tributary.metadata.BrokerRegistration;
 import io.tributary.metadata.ControllerSettings;
 import io.tributary.metadata.Endpoint;
 import io.tributary.metadata.MetadataQuorum;
@@ -33,6 +34,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
@@ -114,11 +116,9 @@ public final class Broker implements AutoCloseable {
             long listenNanos = System.nanoTime();
             InetSocketAddress bound = server.localAddress();
             int advertisedPort = config.advertisedPortConfigured > 0 ? config.advertisedPortConfigured : bound.getPort();
-            quorum.controller().registerBroker(config.nodeId, Uuid.randomUuid(),
-                    List.of(new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT)),
-                    config.get("broker.rack", null)).get(30, TimeUnit.SECONDS);
+            register(quorum, config, new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT));
             long now = System.nanoTime();
-            log.info("Node {} of cluster {} started in {} ms (metadata quorum {} ms, logs {} ms, listener {} ms, registration {} ms)",
+            log.info("Node {} of cluster {} started in {} ms (metadata {} ms, logs {} ms, listener {} ms, registration {} ms)",
                     config.nodeId, clusterId, ms(now - startNanos), ms(quorumNanos - startNanos), ms(logsNanos - quorumNanos),
                     ms(listenNanos - logsNanos), ms(now - listenNanos));
             return new Broker(config, locks, logManager, quorum, server, partitionManager, groups, startNanos);
@@ -140,6 +140,29 @@ public final class Broker implements AutoCloseable {
             }
             releaseLocks(locks);
             throw e;
+        }
+    }
+
+    /**
+     * Registers this start of the node (a new incarnation) through the controller. If the metadata already lists
+     * the node at the same endpoint, as after a clean restart served from the last image while Raft starts, clients
+     * can already find it, so the write completes in the background; otherwise the broker is not ready without it.
+     */
+    private static void register(MetadataQuorum quorum, BrokerConfig config, Endpoint endpoint) throws Exception {
+        String rack = config.get("broker.rack", null);
+        List<Endpoint> endpoints = List.of(endpoint);
+        BrokerRegistration known = quorum.image().brokers().get(config.nodeId);
+        var registration = quorum.controller().registerBroker(config.nodeId, Uuid.randomUuid(), endpoints, rack);
+        if (quorum.isStarted() || known == null || !known.endpoints().equals(endpoints) || !Objects.equals(known.rack(), rack)) {
+            registration.get(30, TimeUnit.SECONDS);
+        } else {
+            registration.whenComplete((ok, e) -> {
+                if (e instanceof org.apache.kafka.common.errors.NotControllerException) {
+                    log.info("Node {} stopped before its new incarnation was registered", config.nodeId);
+                } else if (e != null) {
+                    log.error("Node {} could not register its new incarnation in the metadata", config.nodeId, e);
+                }
+            });
         }
     }
 
@@ -214,6 +237,19 @@ public final class Broker implements AutoCloseable {
 
     public LogManager logManager() {
         return logManager;
+    }
+
+    /**
+     * Completes once the metadata quorum runs. After a fast restart the broker serves before that, and this fails
+     * if the quorum then cannot start (say its port is taken): the broker must then be stopped.
+     */
+    public CompletableFuture<Void> metadataStarted() {
+        return quorum.started();
+    }
+
+    /** True if this start served the metadata of the last clean shutdown while Raft was still starting. */
+    public boolean fastRestart() {
+        return quorum.fastRestart();
     }
 
     /** Milliseconds from {@link #start} being called until the broker was ready. */

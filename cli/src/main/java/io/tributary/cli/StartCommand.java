@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -57,15 +59,27 @@ final class StartCommand implements java.util.concurrent.Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        AtomicReference<Throwable> fatal = new AtomicReference<>();
+        broker.metadataStarted().whenComplete((ok, e) -> {
+            if (e != null) {
+                fatal.set(e instanceof CompletionException ? e.getCause() : e);
+                stop.countDown();
+            }
+        });
         var address = broker.boundAddress();
         long startMs = broker.startMs(System.nanoTime());
         System.out.printf("Tributary %s ready on %s:%d (node %d, data %s)%n", Trib.version(),
                 config.advertisedHost, address.getPort(), config.nodeId,
                 String.join(",", config.logDirs.stream().map(Path::toString).toList()));
         System.out.flush();
-        System.err.printf("Started in %d ms%n", startMs);
+        System.err.printf("Started in %d ms%s%n", startMs,
+                broker.fastRestart() ? " (metadata of the last clean shutdown; Raft starting in the background)" : "");
         stop.await();
         broker.close();
+        if (fatal.get() != null) {
+            System.err.println("Tributary stopped: the metadata quorum could not start: " + fatal.get().getMessage());
+            return 1;
+        }
         System.out.println("Tributary stopped cleanly");
         return 0;
     }

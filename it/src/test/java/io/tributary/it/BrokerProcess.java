@@ -163,6 +163,18 @@ public final class BrokerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the process to end by itself and returns its exit code. */
+    public int awaitExit(long timeoutS) throws InterruptedException {
+        if (!process.waitFor(timeoutS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("broker process still running after " + timeoutS + " s\n" + stderrTail());
+        }
+        return process.exitValue();
+    }
+
+    int controllerPort() {
+        return controllerPort;
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no clean-shutdown marker. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -69,10 +69,40 @@ class RestartTest {
             assertThat(broker.logDir().resolve(".kafka_cleanshutdown")).as("clean-shutdown marker").exists();
 
             broker.launch();
+            // A clean restart serves the last metadata image while Raft starts; metadata writes wait for Raft.
+            assertThat(Files.readString(broker.stderrFile())).contains("(metadata of the last clean shutdown; Raft starting in the background)");
+            Clients.createTopic(broker.bootstrap(), "created-after-restart", 1);
             verify(broker.bootstrap(), PER_PARTITION);
             produce(broker.bootstrap(), PER_PARTITION);
             verify(broker.bootstrap(), 2 * PER_PARTITION);
             assertThat(broker.terminate()).isZero();
+
+            broker.launch();
+            assertThat(describe(broker.bootstrap(), "created-after-restart").partitions()).hasSize(1);
+            verify(broker.bootstrap(), 2 * PER_PARTITION);
+            assertThat(broker.terminate()).isZero();
+        }
+    }
+
+    /**
+     * After a fast restart the broker may be serving before Raft runs. If Raft then cannot start (here its port is
+     * taken), the broker must not carry on without a metadata quorum: it stops with a non-zero exit and says why.
+     */
+    @Test
+    void aQuorumThatCannotStartAfterAFastRestartStopsTheBroker(@TempDir Path dir) throws Exception {
+        try (BrokerProcess broker = BrokerProcess.start(dir, Map.of())) {
+            Clients.createTopic(broker.bootstrap(), "kept", PARTITIONS);
+            assertThat(broker.terminate()).isZero();
+            try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+                taken.bind(new java.net.InetSocketAddress("127.0.0.1", broker.controllerPort()));
+                try {
+                    broker.launch();
+                } catch (IllegalStateException failedBeforeReady) {
+                    // Raft may fail before the broker got as far as its ready line; either way it must stop.
+                }
+                assertThat(broker.awaitExit(60)).isNotZero();
+            }
+            assertThat(Files.readString(broker.stderrFile())).contains("metadata quorum");
         }
     }
 
@@ -112,9 +142,13 @@ class RestartTest {
         }
     }
 
-    private static TopicDescription describe(String bootstrap) throws Exception {
+    private static TopicDescription describe(String bootstrap, String topic) throws Exception {
         try (Admin admin = Clients.admin(bootstrap)) {
-            return admin.describeTopics(List.of("kept")).allTopicNames().get(30, TimeUnit.SECONDS).get("kept");
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
         }
+    }
+
+    private static TopicDescription describe(String bootstrap) throws Exception {
+        return describe(bootstrap, "kept");
     }
 }

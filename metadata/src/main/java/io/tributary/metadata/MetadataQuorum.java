@@ -61,17 +61,20 @@ public final class MetadataQuorum implements AutoCloseable {
   private static final long START_TIMEOUT_MS = 60_000;
 
   private final int nodeId;
-  private final RaftServer server;
+  /** Completes with the running server once it leads (or follows a known leader) and has applied the log. */
+  private final CompletableFuture<RaftServer> ready = new CompletableFuture<>();
+  private final Path raftDir;
   private final RaftPeerId peerId;
   private final MetadataStateMachine stateMachine;
   private final QuorumController controller;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
+  private volatile boolean fastRestart;
 
-  private MetadataQuorum(int nodeId, RaftServer server, RaftPeerId peerId, MetadataStateMachine stateMachine,
+  private MetadataQuorum(int nodeId, Path raftDir, RaftPeerId peerId, MetadataStateMachine stateMachine,
                          ControllerSettings settings) {
     this.nodeId = nodeId;
-    this.server = server;
+    this.raftDir = raftDir;
     this.peerId = peerId;
     this.stateMachine = stateMachine;
     this.controller = new QuorumController(stateMachine::image, this::write, settings, new SecureRandom());
@@ -86,6 +89,11 @@ public final class MetadataQuorum implements AutoCloseable {
    * Starts (or restarts) the Raft server for this node and blocks until its state machine has replayed the
    * snapshot and the committed log and a leader is known (for a single voter: until this node leads).
    *
+   * <p>One exception makes a restart fast: a single voter that shut down cleanly left a marker saying its last
+   * snapshot holds everything it ever applied ({@link CleanShutdownMarker}). Nobody else can have changed the
+   * metadata since, so that snapshot is loaded here and served at once, while Ratis starts on another thread.
+   * Writes wait for it ({@link #write}); {@link #awaitReady()} waits too.
+   *
    * @param raftDir holds the Raft log and snapshots; created if missing
    * @param voters  "id@host:port,..."; must contain {@code nodeId}
    */
@@ -99,18 +107,62 @@ public final class MetadataQuorum implements AutoCloseable {
         .setId(Integer.toString(v.id())).setAddress(v.address()).build()).toList();
     RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
     MetadataStateMachine stateMachine = new MetadataStateMachine();
-    RaftServer server = null;
     try {
       Files.createDirectories(raftDir);
-      boolean formatted = Files.isDirectory(raftDir.resolve(GROUP_ID.getUuid().toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the metadata directory " + raftDir, e);
+    }
+    MetadataQuorum q = new MetadataQuorum(nodeId, raftDir, peerId, stateMachine, settings);
+    // The marker is consumed (deleted) whether or not it is used: once Ratis runs, new entries may follow it.
+    MetadataImage lastClean = CleanShutdownMarker.consume(raftDir, groupDir(raftDir));
+    Runnable startRatis = () -> q.startRatis(group, properties(raftDir, self, singleVoter), time,
+        startMs + START_TIMEOUT_MS);
+    if (singleVoter && lastClean != null) {
+      q.fastRestart = true;
+      stateMachine.serveUntilStarted(lastClean);
+      Thread starter = new Thread(() -> {
+        startRatis.run();
+        q.ready.thenRun(() -> log.info("Metadata quorum ready on node {} in {} ms, in the background (image at "
+            + "index {})", nodeId, time.milliseconds() - startMs, q.image().lastAppliedIndex()));
+      }, "metadata-quorum-start");
+      starter.setDaemon(true);
+      starter.start();
+      log.info("Serving the metadata image of the last clean shutdown (index {}, {} topic(s)) while the quorum "
+          + "starts", lastClean.lastAppliedIndex(), lastClean.topicsByName().size());
+      return q;
+    }
+    startRatis.run();
+    try {
+      q.awaitReady();
+    } catch (RuntimeException e) {
+      q.controller.close();
+      throw e;
+    }
+    log.info("Metadata quorum ready on node {} in {} ms (image at index {}, {} topic(s))", nodeId,
+        time.milliseconds() - startMs, q.image().lastAppliedIndex(), q.image().topicsByName().size());
+    return q;
+  }
+
+  private static Path groupDir(Path raftDir) {
+    return raftDir.resolve(GROUP_ID.getUuid().toString());
+  }
+
+  /** Builds and starts the Ratis server and completes {@link #ready}, or completes it exceptionally. */
+  private void startRatis(RaftGroup group, RaftProperties props, Time time, long deadlineMs) {
+    RaftServer server = null;
+    try {
+      boolean formatted = Files.isDirectory(groupDir(raftDir));
+      RatisMetrics.keepOutOfJmx();
       server = RaftServer.newBuilder()
           .setServerId(peerId)
           .setGroup(group)
           .setStateMachine(stateMachine)
-          .setProperties(properties(raftDir, self, singleVoter))
+          .setProperties(props)
           .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
           .build();
       server.start();
+      awaitLeaderAndLog(server, time, deadlineMs);
+      ready.complete(server);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         try {
@@ -119,19 +171,41 @@ public final class MetadataQuorum implements AutoCloseable {
           e.addSuppressed(suppressed);
         }
       }
-      throw e instanceof IOException io
+      RuntimeException failure = e instanceof IOException io
           ? new UncheckedIOException("Cannot start the metadata quorum in " + raftDir, io) : (RuntimeException) e;
+      log.error("The metadata quorum on node {} did not start", nodeId, failure);
+      ready.completeExceptionally(failure);
     }
-    MetadataQuorum q = new MetadataQuorum(nodeId, server, peerId, stateMachine, settings);
+  }
+
+  /**
+   * Blocks until Raft is running with a known leader and the local image has caught up with the committed log.
+   * Returns at once if that is already so.
+   */
+  public void awaitReady() {
     try {
-      q.awaitReady(time, startMs + START_TIMEOUT_MS);
-    } catch (RuntimeException e) {
-      q.close();
-      throw e;
+      ready.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
-    log.info("Metadata quorum ready on node {} in {} ms (image at index {}, {} topic(s))", nodeId,
-        time.milliseconds() - startMs, q.image().lastAppliedIndex(), q.image().topicsByName().size());
-    return q;
+  }
+
+  /** True if this start served the image of the last clean shutdown before Raft was running. */
+  public boolean fastRestart() {
+    return fastRestart;
+  }
+
+  /**
+   * Completes when Raft is running (at once, unless this was a fast restart), or exceptionally if it could not
+   * start; a broker that is already serving the last image must then stop rather than run without a quorum.
+   */
+  public CompletableFuture<Void> started() {
+    return ready.thenApply(server -> null);
+  }
+
+  /** True once {@link #awaitReady()} would return without waiting (or throw). */
+  public boolean isStarted() {
+    return ready.isDone();
   }
 
   private static RaftProperties properties(Path raftDir, QuorumVoters.Voter self, boolean singleVoter) {
@@ -144,6 +218,10 @@ public final class MetadataQuorum implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_THRESHOLD_ENTRIES);
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+    // Every snapshot (Ratis also takes one at each shutdown) drops the closed segments it covers. Ratis' default
+    // waits for 1024 such entries, but each restart closes a segment of a handful of entries, and the next start
+    // reads every segment left behind: a broker restarted often started slower each time.
+    RaftServerConfigKeys.Log.setPurgeGap(props, 1);
     // Metadata entries are small; keep the preallocated segment small too instead of Ratis' 4 MB.
     RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf("256KB"));
     RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
@@ -157,9 +235,9 @@ public final class MetadataQuorum implements AutoCloseable {
     return props;
   }
 
-  private void awaitReady(Time time, long deadlineMs) {
+  private void awaitLeaderAndLog(RaftServer server, Time time, long deadlineMs) {
     while (true) {
-      if (isReady()) {
+      if (isReady(server)) {
         return;
       }
       if (time.milliseconds() > deadlineMs) {
@@ -174,7 +252,7 @@ public final class MetadataQuorum implements AutoCloseable {
     }
   }
 
-  private boolean isReady() {
+  private boolean isReady(RaftServer server) {
     try {
       RaftServer.Division division = server.getDivision(GROUP_ID);
       DivisionInfo info = division.getInfo();
@@ -216,6 +294,10 @@ public final class MetadataQuorum implements AutoCloseable {
 
   /** True if this node currently leads the metadata group (and so its controller can write). */
   public boolean isLeader() {
+    RaftServer server = ready.getNow(null);
+    if (server == null) {
+      return false;
+    }
     try {
       DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
       return info.isLeader() && info.isLeaderReady();
@@ -231,7 +313,8 @@ public final class MetadataQuorum implements AutoCloseable {
   public long takeSnapshot() {
     SnapshotManagementRequest request = SnapshotManagementRequest.newCreate(clientId, peerId, GROUP_ID,
         callIds.incrementAndGet(), 30_000, 1);
-    RaftClientReply reply = server.snapshotManagementAsync(request).join();
+    awaitReady();
+    RaftClientReply reply = ready.join().snapshotManagementAsync(request).join();
     if (!reply.isSuccess()) {
       throw new IllegalStateException("Snapshot failed: " + reply.getException());
     }
@@ -249,6 +332,12 @@ public final class MetadataQuorum implements AutoCloseable {
         .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
         .setType(RaftClientRequest.writeRequestType())
         .build();
+    // Before Ratis runs (a fast restart serving the last clean image) writes queue up behind its start.
+    return ready.thenCompose(server -> submit(server, request, expectedLastAppliedIndex));
+  }
+
+  private static CompletableFuture<Long> submit(RaftServer server, RaftClientRequest request,
+                                                long expectedLastAppliedIndex) {
     try {
       return server.submitClientRequestAsync(request).thenApply(reply -> {
         if (!reply.isSuccess()) {
@@ -272,11 +361,22 @@ public final class MetadataQuorum implements AutoCloseable {
   @Override
   public void close() {
     controller.close();
+    RaftServer server;
+    try {
+      server = ready.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return; // never started, so nothing to stop; the failure was logged when it happened
+    }
     try {
       server.close();
     } catch (IOException e) {
       throw new UncheckedIOException("Failed to stop the metadata quorum", e);
     }
+    // Ratis took a snapshot as it stopped; if that holds everything applied, the next start can serve it at once.
+    stateMachine.cleanSnapshot().ifPresent(snapshot -> CleanShutdownMarker.write(raftDir, snapshot));
   }
 
   @Override

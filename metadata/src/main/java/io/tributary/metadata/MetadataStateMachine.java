@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.ratis.io.MD5Hash;
@@ -61,6 +62,26 @@ public final class MetadataStateMachine extends BaseStateMachine {
     listeners.remove(listener);
   }
 
+  /**
+   * Publishes the image of the last clean shutdown before Ratis starts, which later loads the same snapshot
+   * (see {@link MetadataQuorum#start}).
+   */
+  void serveUntilStarted(MetadataImage lastClean) {
+    synchronized (publishLock) {
+      publish(lastClean);
+    }
+  }
+
+  /** The latest snapshot if it holds everything applied so far; asked once the server has stopped. */
+  Optional<SingleFileSnapshotInfo> cleanSnapshot() {
+    SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+    TermIndex applied = getLastAppliedTermIndex();
+    if (latest == null || applied == null || latest.getIndex() != applied.getIndex()) {
+      return Optional.empty();
+    }
+    return Optional.of(latest);
+  }
+
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
@@ -94,7 +115,10 @@ public final class MetadataStateMachine extends BaseStateMachine {
     MetadataImage loaded = MetadataSnapshotFile.read(file.toPath());
     synchronized (publishLock) {
       setLastAppliedTermIndex(snapshot.getTermIndex());
-      publish(loaded);
+      // After a fast restart listeners already have this very image; telling them again would be noise.
+      if (!loaded.equals(image)) {
+        publish(loaded);
+      }
     }
     log.debug("Loaded metadata snapshot {} at {}", file, snapshot.getTermIndex());
   }

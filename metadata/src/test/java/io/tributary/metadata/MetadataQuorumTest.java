@@ -150,6 +150,71 @@ class MetadataQuorumTest {
     }
   }
 
+  @Test
+  void cleanRestartsDoNotPileUpLogSegments() throws Exception {
+    long nextProducerId = 0;
+    for (int restart = 0; restart < 12; restart++) {
+      try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+        assertThat(q.image().nextProducerId()).isEqualTo(nextProducerId);
+        nextProducerId = q.controller().allocateProducerIds(1, 10).get() + 10;
+      }
+    }
+    // Without purging at the shutdown snapshot each restart would leave one more segment to read at start.
+    try (var files = java.nio.file.Files.walk(dir.resolve("raft"))) {
+      List<String> names = files.map(p -> p.getFileName().toString()).toList();
+      assertThat(names.stream().filter(n -> n.startsWith("log_"))).hasSizeLessThanOrEqualTo(2);
+      assertThat(names.stream().filter(n -> n.startsWith("snapshot.") && !n.endsWith(".md5"))).hasSizeLessThanOrEqualTo(2);
+    }
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      assertThat(q.image().nextProducerId()).isEqualTo(nextProducerId);
+    }
+  }
+
+  @Test
+  void aCleanRestartServesTheLastImageAtOnceAndWritesWaitForRaft() throws Exception {
+    MetadataImage before;
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      q.controller().ensureClusterId("cluster-a").get();
+      q.controller().registerBroker(1, Uuid.randomUuid(), List.of(new Endpoint("PLAINTEXT", "localhost", 9092,
+          SecurityProtocol.PLAINTEXT)), null).get();
+      q.controller().createTopics(createRequest("orders", 3, "retention.ms", "1000")).get();
+      before = q.image();
+      assertThat(before.topic("orders").numPartitions()).isEqualTo(3);
+    }
+    Path marker = dir.resolve("raft").resolve(CleanShutdownMarker.FILE_NAME);
+    assertThat(marker).exists();
+
+    MetadataImage after;
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      // Consumed before Raft starts: from here on the log may grow past the snapshot it names.
+      assertThat(marker).doesNotExist();
+      assertThat(q.fastRestart()).isTrue();
+      assertThat(q.image()).isEqualTo(before);
+      List<MetadataImage> seen = new CopyOnWriteArrayList<>();
+      q.addListener((prev, cur) -> seen.add(cur));
+      CreateTopicsResponseData created = q.controller().createTopics(createRequest("payments", 2, "retention.ms", "9")).get();
+      assertThat(created.topics().find("payments").errorCode()).isEqualTo(Errors.NONE.code());
+      assertThat(q.isStarted()).isTrue();
+      assertThat(q.isLeader()).isTrue();
+      after = q.image();
+      assertThat(after.topic("orders")).isEqualTo(before.topic("orders"));
+      assertThat(after.topic("payments").numPartitions()).isEqualTo(2);
+      // Ratis loading the same snapshot is not news to listeners: they saw the image, then only the new topic.
+      assertThat(seen).hasSize(2);
+      assertThat(seen.get(0)).isEqualTo(before);
+      assertThat(seen.get(1)).isEqualTo(after);
+    }
+
+    // A marker that does not check out is ignored: the slow path replays the same image through Raft.
+    java.nio.file.Files.writeString(marker, java.nio.file.Files.readString(marker).replace('1', '2'));
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      assertThat(q.fastRestart()).isFalse();
+      assertThat(q.isStarted()).isTrue();
+      assertThat(q.image()).isEqualTo(after);
+      assertThat(marker).doesNotExist();
+    }
+  }
+
   private MetadataQuorum startTimed(String what) {
     long t0 = System.nanoTime();
     MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM);
