@@ -219,6 +219,16 @@ producer() {  # broker workload-line phase
     --record-size "$bytes" "${extra[@]}" --command-property client.id="bench-$id-$phase" $props
 }
 
+ack_latency() {  # broker workload-line: microsecond produce-to-ack latency at the fixed rate, linger.ms=0 (see AckLatency)
+  local name="$1" id desc bytes props rate
+  IFS='|' read -r id desc bytes props rate <<< "$2"
+  # shellcheck disable=SC2086 # props is a space-separated list of KEY=VALUE
+  measure "$name" "$id" acklatency "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$classes:$libs/*" io.tributary.bench.harness.AckLatency \
+    --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic "bench-$id-acklatency" --rate "$rate" \
+    --record-size "$bytes" --seconds "$LAT_SECONDS" --warmup-seconds "$LAT_WARMUP_SECONDS" \
+    client.id="bench-$id-acklatency" $props linger.ms=0
+}
+
 consumer() {  # broker workload-line: reads back everything the full-speed run wrote
   local name="$1" id desc bytes props rate records
   IFS='|' read -r id desc bytes props rate <<< "$2"
@@ -249,7 +259,7 @@ run_broker() {
 
   topics=(bench-warmup)
   for wl in "${WORKLOADS[@]}"; do
-    id="${wl%%|*}"; topics+=("bench-$id-produce" "bench-$id-latency")
+    id="${wl%%|*}"; topics+=("bench-$id-produce" "bench-$id-latency" "bench-$id-acklatency")
   done
   if ! "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$classes:$libs/*" io.tributary.bench.harness.CreateTopics \
        --bootstrap-server "127.0.0.1:$(broker_port "$name")" --partitions "$PARTITIONS" "${topics[@]}" \
@@ -274,6 +284,7 @@ run_broker() {
     producer "$name" "$wl" produce || { failed="broker died during ${wl%%|*}.produce"; break; }
     consumer "$name" "$wl" || { failed="broker died during ${wl%%|*}.consume"; break; }
     producer "$name" "$wl" latency || { failed="broker died during ${wl%%|*}.latency"; break; }
+    ack_latency "$name" "$wl" || { failed="broker died during ${wl%%|*}.acklatency"; break; }
   done
 
   if alive "$BROKER_PID"; then

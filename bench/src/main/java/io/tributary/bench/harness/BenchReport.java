@@ -143,7 +143,7 @@ public final class BenchReport {
 
     /** Fixed-rate metrics name their rate, since it differs between workloads. */
     private static String workloadName(Metric metric, Workload w) {
-        if (metric.name().startsWith("LATENCY") || metric == Metric.CPU_S_PER_GB_AT_RATE) {
+        if (metric.atFixedRate()) {
             return w.description() + String.format(Locale.ROOT, " @ %,d/s", w.latencyRatePerSec());
         }
         return w.description();

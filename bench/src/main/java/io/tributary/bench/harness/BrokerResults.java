@@ -25,6 +25,7 @@ final class BrokerResults {
     static final String PRODUCE = "produce";
     static final String CONSUME = "consume";
     static final String LATENCY = "latency";
+    static final String ACK_LATENCY = "acklatency";
     private static final double BYTES_PER_GB = 1e9;
     private static final double KIB_PER_MIB = 1024;
 
@@ -68,6 +69,9 @@ final class BrokerResults {
             case LATENCY_P999_MS -> producer(w, LATENCY).map(r -> r.forLatency().p999Ms());
             case CPU_S_PER_GB_AT_RATE -> producer(w, LATENCY)
                     .map(r -> cpuSecondsPerGb(w, LATENCY, r.whole().records()));
+            case ACK_LATENCY_P50_US -> ackLatency(w).map(AckLatency.Summary::p50Us);
+            case ACK_LATENCY_P99_US -> ackLatency(w).map(AckLatency.Summary::p99Us);
+            case ACK_LATENCY_P999_US -> ackLatency(w).map(AckLatency.Summary::p999Us);
             case START_READY_MS -> median(startTimes("ready_ms"));
             case START_LOG_LINE_MS -> median(startTimes("logline_ms"));
             case PEAK_RSS_MB -> kibToMib(m.number(broker, "broker", "vmhwm_kb"));
@@ -95,7 +99,7 @@ final class BrokerResults {
     List<RunCondition> conditions(List<Workload> workloads) {
         List<RunCondition> out = new ArrayList<>();
         for (Workload w : workloads) {
-            for (String phase : List.of(PRODUCE, CONSUME, LATENCY)) {
+            for (String phase : List.of(PRODUCE, CONSUME, LATENCY, ACK_LATENCY)) {
                 String scope = w.id() + "." + phase;
                 OptionalDouble wallMs = m.number(broker, scope, "wall_ms");
                 if (wallMs.isEmpty()) {
@@ -155,6 +159,10 @@ final class BrokerResults {
 
     private Optional<ProducerSummary.Run> producer(Workload w, String phase) {
         return ProducerSummary.parse(output(w, phase));
+    }
+
+    private Optional<AckLatency.Summary> ackLatency(Workload w) {
+        return AckLatency.Summary.parse(output(w, ACK_LATENCY));
     }
 
     private Optional<ConsumerSummary> consumer(Workload w) {

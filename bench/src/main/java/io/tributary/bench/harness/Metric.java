@@ -20,6 +20,9 @@ enum Metric {
     LATENCY_P99_MS("fixed-rate run: p99 latency", "ms", 0, true, false),
     LATENCY_P999_MS("fixed-rate run: p99.9 latency", "ms", 0, true, false),
     CPU_S_PER_GB_AT_RATE("broker CPU per GB produced, fixed rate", "CPU-s/GB", 2, true, false),
+    ACK_LATENCY_P50_US("fixed rate, linger.ms=0: p50 ack latency", "µs", 0, true, false),
+    ACK_LATENCY_P99_US("fixed rate, linger.ms=0: p99 ack latency", "µs", 0, true, false),
+    ACK_LATENCY_P999_US("fixed rate, linger.ms=0: p99.9 ack latency", "µs", 0, true, false),
     START_READY_MS("start-to-ready (Metadata answered), median", "ms", 0, false, false),
     START_LOG_LINE_MS("start-to-ready-log-line, median", "ms", 0, false, false),
     PEAK_RSS_MB("broker peak RSS (VmHWM)", "MiB", 0, false, false),
@@ -39,6 +42,11 @@ enum Metric {
         this.decimals = decimals;
         this.perWorkload = perWorkload;
         this.higherIsBetter = higherIsBetter;
+    }
+
+    /** Measured at the workload's fixed rate rather than at full speed. */
+    boolean atFixedRate() {
+        return name().startsWith("LATENCY") || name().startsWith("ACK_LATENCY") || this == CPU_S_PER_GB_AT_RATE;
     }
 
     String format(double value) {

@@ -11,8 +11,12 @@ enum Target {
     CPU_PER_GB_PRODUCED(Metric.CPU_S_PER_GB_PRODUCED, Bound.AT_MOST, 0.6),
     CPU_PER_GB_FETCHED(Metric.CPU_S_PER_GB_FETCHED, Bound.AT_MOST, 0.6),
     PRODUCER_THROUGHPUT(Metric.PRODUCE_RECORDS_PER_S, Bound.AT_LEAST, 1.0),
-    /** Only meaningful where the fixed rate really is the 50k records/s the goal is stated for. */
-    P99_AT_50K(Metric.LATENCY_P99_MS, Bound.AT_MOST, 0.7),
+    /**
+     * Only meaningful where the fixed rate really is the 50k records/s the goal is stated for. Judged on the
+     * microsecond ack latency with linger.ms=0 ({@link AckLatency} says why); ProducerPerformance's whole-millisecond
+     * p99 is still reported beside it.
+     */
+    P99_AT_50K(Metric.ACK_LATENCY_P99_US, Bound.AT_MOST, 0.7),
     PEAK_RSS(Metric.PEAK_RSS_MB, Bound.AT_MOST, 0.5),
     START_TO_READY(Metric.START_READY_MS, Bound.AT_MOST, 0.2);
 
