@@ -25,21 +25,21 @@ final class BatchReencoder {
 
     /**
      * @param batch      exactly one validated v2 batch (position..limit)
-     * @param target     the codec the rewritten batch uses
+     * @param target     the codec, at its level, the rewritten batch uses
      * @param firstIndex index of the batch's first record within the request's record set (for error reports)
      * @param nullKeys   told the record-set index of every record without a key; null when keys do not matter
      * @return a new buffer holding the rewritten batch (position 0..limit)
      */
-    static ByteBuffer reencode(ByteBuffer batch, CompressionType target, int firstIndex, IntConsumer nullKeys,
+    static ByteBuffer reencode(ByteBuffer batch, Compression target, int firstIndex, IntConsumer nullKeys,
                                BufferSupplier decompressionBuffers) {
         MutableRecordBatch source = MemoryRecords.readableRecords(batch.slice()).batchIterator().next();
         TimestampType timestampType = source.timestampType();
         long logAppendTime = timestampType == TimestampType.LOG_APPEND_TIME ? source.maxTimestamp()
                 : RecordBatch.NO_TIMESTAMP;
         // A guess only: the builder's stream grows as needed. Decompressing usually grows a batch a few times.
-        int initialBytes = target == CompressionType.NONE ? 4 * batch.remaining() : batch.remaining();
+        int initialBytes = target.type() == CompressionType.NONE ? 4 * batch.remaining() : batch.remaining();
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(Math.max(initialBytes, 256)),
-                RecordBatch.MAGIC_VALUE_V2, Compression.of(target).build(), timestampType, source.baseOffset(),
+                RecordBatch.MAGIC_VALUE_V2, target, timestampType, source.baseOffset(),
                 logAppendTime, source.producerId(), source.producerEpoch(), source.baseSequence(),
                 source.isTransactional(), source.partitionLeaderEpoch());
         RecordLevelValidator.walkRecords(source, () -> source.streamingIterator(decompressionBuffers),

@@ -28,13 +28,14 @@ import org.apache.kafka.common.record.TimestampType;
  * @param minCompactionLagMs    {@code min.compaction.lag.ms}: a record stays uncompacted at least this long
  * @param maxCompactionLagMs    {@code max.compaction.lag.ms}: a record is compacted at most this long after append
  * @param compression           {@code compression.type}: keep the producer's codec, or recompress to a fixed one
+ * @param compressionLevels     {@code compression.gzip/lz4/zstd.level}: the levels used when recompressing
  */
 public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes, int indexIntervalBytes,
                         long retentionMs, long retentionBytes, long flushIntervalMessages, long flushIntervalMs,
                         long fileDeleteDelayMs, int maxMessageBytes, TimestampType timestampType,
                         long timestampBeforeMaxMs, long timestampAfterMaxMs, CleanupPolicy cleanupPolicy,
                         long deleteRetentionMs, double minCleanableDirtyRatio, long minCompactionLagMs,
-                        long maxCompactionLagMs, TopicCompression compression) {
+                        long maxCompactionLagMs, TopicCompression compression, CompressionLevels compressionLevels) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -66,13 +67,13 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
             INDEX_INTERVAL_BYTES, RETENTION_MS, RETENTION_BYTES, FLUSH_MESSAGES, FLUSH_MS, FILE_DELETE_DELAY_MS,
             MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_TYPE, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_AFTER_MAX_MS,
             CLEANUP_POLICY, DELETE_RETENTION_MS, MIN_CLEANABLE_DIRTY_RATIO, MIN_COMPACTION_LAG_MS, MAX_COMPACTION_LAG_MS,
-            COMPRESSION_TYPE);
+            COMPRESSION_TYPE, CompressionLevels.GZIP_LEVEL, CompressionLevels.LZ4_LEVEL, CompressionLevels.ZSTD_LEVEL);
 
     /** Kafka's broker defaults for these topic configs. */
     public static final LogConfig DEFAULTS = new LogConfig(1024L * 1024 * 1024, 7L * 24 * 60 * 60 * 1000,
             10 * 1024 * 1024, 4096, 7L * 24 * 60 * 60 * 1000, -1L, Long.MAX_VALUE, Long.MAX_VALUE, 60_000L,
             1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L, CleanupPolicy.DELETE,
-            24L * 60 * 60 * 1000, 0.5, 0L, Long.MAX_VALUE, TopicCompression.PRODUCER);
+            24L * 60 * 60 * 1000, 0.5, 0L, Long.MAX_VALUE, TopicCompression.PRODUCER, CompressionLevels.DEFAULTS);
 
     public LogConfig {
         check(SEGMENT_BYTES, segmentBytes, segmentBytes >= SEGMENT_BYTES_MIN && segmentBytes <= Integer.MAX_VALUE,
@@ -101,6 +102,9 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
         check(MAX_COMPACTION_LAG_MS, maxCompactionLagMs, maxCompactionLagMs >= 1, "must be >= 1");
         if (compression == null) {
             throw new ConfigException(COMPRESSION_TYPE, null, "must be one of " + TopicCompression.NAMES);
+        }
+        if (compressionLevels == null) {
+            throw new ConfigException(CompressionLevels.GZIP_LEVEL, null, "compression levels are required");
         }
     }
 
@@ -144,7 +148,11 @@ public record LogConfig(long segmentBytes, long segmentMs, int segmentIndexBytes
                 r.doubleValue(MIN_CLEANABLE_DIRTY_RATIO, base.minCleanableDirtyRatio),
                 r.longValue(MIN_COMPACTION_LAG_MS, base.minCompactionLagMs),
                 r.longValue(MAX_COMPACTION_LAG_MS, base.maxCompactionLagMs),
-                r.compression(COMPRESSION_TYPE, base.compression));
+                r.compression(COMPRESSION_TYPE, base.compression),
+                new CompressionLevels(
+                        r.intValue(CompressionLevels.GZIP_LEVEL, base.compressionLevels.gzip()),
+                        r.intValue(CompressionLevels.LZ4_LEVEL, base.compressionLevels.lz4()),
+                        r.intValue(CompressionLevels.ZSTD_LEVEL, base.compressionLevels.zstd())));
     }
 
     private static void check(String key, Object value, boolean ok, String reason) {

@@ -82,7 +82,8 @@ final class RecordLevelValidator {
                         parts.add(records.duplicate().limit(position).position(start));
                     }
                 }
-                ByteBuffer rebuilt = BatchReencoder.reencode(batch, target, recordIndex, nullKeys,
+                ByteBuffer rebuilt = BatchReencoder.reencode(batch, config.compressionLevels().forCodec(target),
+                        recordIndex, nullKeys,
                         DECOMPRESSION_BUFFERS.get());
                 if (rebuilt.remaining() > config.maxMessageBytes()) {
                     throw new RecordTooLargeException("Record batch re-encoded as " + target.name + " for "

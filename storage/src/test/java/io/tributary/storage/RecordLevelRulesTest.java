@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -94,6 +96,36 @@ class RecordLevelRulesTest extends LogTestBase {
         ByteBuffer raw = TestBatches.bytes(log.read(6, Integer.MAX_VALUE, false, Long.MAX_VALUE));
         assertThat(Arrays.copyOfRange(AppendValidationTest.copy(raw), 17, raw.remaining()))
                 .isEqualTo(Arrays.copyOfRange(gzipOriginal, 17, gzipOriginal.length));
+    }
+
+    @Test
+    void reencodingUsesTheTopicsCompressionLevel() {
+        String[] keys = new String[150];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "customer-" + (i * 7919 % 1000) + "-order-" + i;
+        }
+        ByteBuffer plain = batch(Compression.NONE, T0, keys);
+        LogConfig fast = config(Map.of(LogConfig.COMPRESSION_TYPE, "zstd", CompressionLevels.ZSTD_LEVEL, "1"));
+        LogConfig small = config(Map.of(LogConfig.COMPRESSION_TYPE, "zstd", CompressionLevels.ZSTD_LEVEL, "19"));
+        assertThat(fast.compressionLevels().zstd()).isEqualTo(1);
+        assertThat(small.compressionLevels()).isEqualTo(new CompressionLevels(-1, 9, 19));
+
+        ByteBuffer atLevel1 = BatchReencoder.reencode(plain.duplicate(), fast.compressionLevels()
+                .forCodec(CompressionType.ZSTD), 0, null, BufferSupplier.create());
+        ByteBuffer atLevel19 = BatchReencoder.reencode(plain.duplicate(), small.compressionLevels()
+                .forCodec(CompressionType.ZSTD), 0, null, BufferSupplier.create());
+
+        assertThat(atLevel19.remaining()).as("zstd level 19 compresses better than level 1")
+                .isLessThan(atLevel1.remaining());
+        for (ByteBuffer b : List.of(atLevel1, atLevel19)) {
+            MutableRecordBatch only = MemoryRecords.readableRecords(b)
+                    .batchIterator().next();
+            assertThat(only.compressionType()).isEqualTo(CompressionType.ZSTD);
+            assertRecords(only, 0, T0, keys);
+        }
+        assertThatThrownBy(() -> config(Map.of(CompressionLevels.GZIP_LEVEL, "10")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(CompressionLevels.GZIP_LEVEL);
     }
 
     @Test

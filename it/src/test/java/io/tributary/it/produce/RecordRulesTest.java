@@ -57,6 +57,28 @@ class RecordRulesTest extends BrokerPerClass {
         assertReadBackIntact("zipped", all);
     }
 
+    /** compression.zstd.level (KIP-390) is the level the broker re-encodes with. */
+    @Test
+    void theTopicsCompressionLevelIsTheOneTheBrokerCompressesWith() throws Exception {
+        Map<String, Long> storedBytes = new java.util.HashMap<>();
+        for (String level : List.of("1", "19")) {
+            String topic = "zstd-level-" + level;
+            Clients.createTopic(broker.bootstrap(), topic, 1, Map.of("compression.type", "zstd",
+                    "compression.zstd.level", level));
+            List<ProducerRecord<String, String>> same = records(topic, "plain", 120);
+            // One batch per topic: everything is sent before the flush, and nothing lingers out on its own.
+            send(Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none", ProducerConfig.LINGER_MS_CONFIG, 60_000,
+                    ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20), same);
+            List<MutableRecordBatch> stored = storedBatches(topic);
+            assertThat(stored).hasSize(1).extracting(MutableRecordBatch::compressionType)
+                    .containsOnly(CompressionType.ZSTD);
+            storedBytes.put(level, (long) stored.get(0).sizeInBytes());
+            assertReadBackIntact(topic, same);
+        }
+        assertThat(storedBytes.get("19")).as("stored bytes at level 19 vs 1: %s", storedBytes)
+                .isLessThan(storedBytes.get("1"));
+    }
+
     @Test
     void uncompressedTopicStoresZstdBatchesDecompressed() throws Exception {
         Clients.createTopic(broker.bootstrap(), "unzipped", 1, Map.of("compression.type", "uncompressed"));
