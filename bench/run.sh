@@ -132,17 +132,21 @@ TOOL_JVM_OPTS=(
 )
 
 # Starts broker $1 on a fresh data dir $2; sets BROKER_PID and LAUNCHER_PID and records trial $3's times.
-# Returns non-zero (with the reason recorded) if it does not become ready.
+# With a 4th argument "restart" it starts on the data already in $2 (no wipe, no Kafka format) and records the
+# trial as a restart. Returns non-zero (with the reason recorded) if it does not become ready.
 start_broker() {
-  local name="$1" data="$2" trial="$3" port ready_file rc=0 scope="start:$3"
+  local name="$1" data="$2" trial="$3" mode="${4:-fresh}" port ready_file rc=0 scope="start:$3"
   [ "$trial" = warm ] && scope=warm-start
+  [ "$mode" = restart ] && scope="restart:$trial"
   port="$(broker_port "$name")"
   for p in "$port" $((port + 1)); do
     port_free "$p" || { record "$name" broker reason "port $p on 127.0.0.1 is already in use"; return 1; }
   done
-  rm -rf "$data"; mkdir -p "$data"
+  [ "$mode" = restart ] || { rm -rf "$data"; mkdir -p "$data"; }
   wait_for_quiet_host
-  if [ "$name" = kafka ]; then
+  if [ "$name" = kafka ] && [ "$mode" = restart ]; then
+    kafka_server_cmd "${KAFKA_EXTRA_JVM_OPTS[@]}"
+  elif [ "$name" = kafka ]; then
     write_kafka_config "$data" "$PARTITIONS"
     local t0 t1
     t0=$(date +%s%N)
@@ -155,13 +159,13 @@ start_broker() {
   else
     trib_server_cmd "$data" "num.partitions=$PARTITIONS"
   fi
-  ready_file="$out/$name/ready-$trial.properties"
-  printf '\n===== start trial %s: %s\n' "$trial" "${BROKER_CMD[*]}" >> "$out/$name/broker.log"
+  ready_file="$out/$name/ready-${scope%%:*}-$trial.properties"
+  printf '\n===== %s trial %s: %s\n' "${scope%%:*}" "$trial" "${BROKER_CMD[*]}" >> "$out/$name/broker.log"
   launch_broker "$name" "$ready_file" || rc=$?
   if [ "$rc" = 1 ]; then
     record "$name" broker reason "launcher died (see $name/launcher.log)"; return 1
   elif [ "$rc" != 0 ]; then
-    record "$name" broker reason "$(sed -n 's/^reason=//p' "$ready_file"); log says: $(trial_error "$name" "$trial")"
+    record "$name" broker reason "$(sed -n 's/^reason=//p' "$ready_file"); log says: $(trial_error "$name" "${scope%%:*} trial $trial")"
     return 1
   fi
   record "$name" "$scope" ready_ms "$(sed -n 's/^ready_ms=//p' "$ready_file")"
@@ -170,8 +174,8 @@ start_broker() {
 }
 
 # The first error line this start trial wrote to the broker log (else its last line), for the report.
-trial_error() {  # broker trial
-  awk -v t="===== start trial $2:" 'index($0, t) == 1 {f = 1; next} f && NF' "$out/$1/broker.log" > "$out/.trial.log"
+trial_error() {  # broker "start trial N" | "restart trial N" | "warm-start trial warm"
+  awk -v t="===== $2:" 'index($0, t) == 1 {f = 1; next} f && NF' "$out/$1/broker.log" > "$out/.trial.log"
   { grep -m1 -E 'Exception|Error|ERROR|FATAL' "$out/.trial.log" || tail -1 "$out/.trial.log"; } | cut -c1-300
 }
 
@@ -199,7 +203,7 @@ measure() {
   record "$name" "$scope" host_busy_ticks $(( ${host1% *} - ${host0% *} ))
   record "$name" "$scope" host_total_ticks $(( ${host1#* } - ${host0#* } ))
   record "$name" "$scope" exit "$rc"
-  log "$name $scope: $(grep -E 'records sent|^[0-9]{4}-' "$file" | tail -1 | cut -c1-160)$([ "$rc" = 0 ] || echo " (exit $rc)")"
+  log "$name $scope: $(grep -E 'records sent|^ack-latency|^[0-9]{4}-' "$file" | tail -1 | cut -c1-160)$([ "$rc" = 0 ] || echo " (exit $rc)")"
   alive "$BROKER_PID"
 }
 
@@ -293,6 +297,18 @@ run_broker() {
     record "$name" broker disk_kb "$(du -sk "$data" | cut -f1)"
   fi
   stop_broker "$name"
+  # Restarts on the data the workloads left (25 topics, ~1.5 GB), each after a clean SIGTERM: the start an
+  # operator waits for in a rolling restart or an upgrade, with warm caches.
+  if [ -z "$failed" ]; then
+    for trial in $(seq 1 "$START_TRIALS"); do
+      if ! start_broker "$name" "$data" "$trial" restart; then
+        log "$name did not restart: $(grep -P "^$name\tbroker\treason\t" "$M" | tail -1 | cut -f4)"
+        break
+      fi
+      log "$name restarted in $(sed -n 's/^ready_ms=//p' "$out/$name/ready-restart-$trial.properties") ms (trial $trial/$START_TRIALS)"
+      stop_broker
+    done
+  fi
   if [ -n "$failed" ]; then
     record "$name" broker status "failed"; record "$name" broker reason "$failed"
   else

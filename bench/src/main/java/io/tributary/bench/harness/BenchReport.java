@@ -137,6 +137,13 @@ public final class BenchReport {
                                 .orElse(""))
                         .append("\n");
             }
+            List<Double> restarts = b.times("restart:", "ready_ms");
+            if (!restarts.isEmpty()) {
+                out.append("- ").append(b.broker).append(" restart-to-ready trials (ms): ")
+                        .append(restarts.stream().map(v -> String.format(Locale.ROOT, "%.0f", v))
+                                .collect(Collectors.joining(", ")))
+                        .append("\n");
+            }
         }
         out.append('\n');
     }

@@ -73,6 +73,7 @@ final class BrokerResults {
             case ACK_LATENCY_P99_US -> ackLatency(w).map(AckLatency.Summary::p99Us);
             case ACK_LATENCY_P999_US -> ackLatency(w).map(AckLatency.Summary::p999Us);
             case START_READY_MS -> median(startTimes("ready_ms"));
+            case RESTART_READY_MS -> median(times("restart:", "ready_ms"));
             case START_LOG_LINE_MS -> median(startTimes("logline_ms"));
             case PEAK_RSS_MB -> kibToMib(m.number(broker, "broker", "vmhwm_kb"));
             case END_RSS_MB -> kibToMib(m.number(broker, "broker", "vmrss_kb"));
@@ -82,10 +83,15 @@ final class BrokerResults {
         return value.filter(Double::isFinite).map(OptionalDouble::of).orElse(OptionalDouble.empty());
     }
 
-    /** Every start-to-ready trial, for the report's detail line. */
+    /** Every start-to-ready trial on a fresh data dir, for the report's detail line. */
     List<Double> startTimes(String key) {
+        return times("start:", key);
+    }
+
+    /** Every trial whose scope starts with {@code prefix} ("start:" or "restart:"). */
+    List<Double> times(String prefix, String key) {
         List<Double> out = new ArrayList<>();
-        for (String scope : m.scopes(broker, "start:")) {
+        for (String scope : m.scopes(broker, prefix)) {
             m.number(broker, scope, key).ifPresent(v -> {
                 if (v >= 0) {
                     out.add(v);

@@ -24,6 +24,7 @@ enum Metric {
     ACK_LATENCY_P99_US("fixed rate, linger.ms=0: p99 ack latency", "µs", 0, true, false),
     ACK_LATENCY_P999_US("fixed rate, linger.ms=0: p99.9 ack latency", "µs", 0, true, false),
     START_READY_MS("start-to-ready (Metadata answered), median", "ms", 0, false, false),
+    RESTART_READY_MS("restart-to-ready on the run's data after a clean stop, median", "ms", 0, false, false),
     START_LOG_LINE_MS("start-to-ready-log-line, median", "ms", 0, false, false),
     PEAK_RSS_MB("broker peak RSS (VmHWM)", "MiB", 0, false, false),
     END_RSS_MB("broker RSS at end (VmRSS)", "MiB", 0, false, false),

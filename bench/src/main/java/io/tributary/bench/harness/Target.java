@@ -18,7 +18,8 @@ enum Target {
      */
     P99_AT_50K(Metric.ACK_LATENCY_P99_US, Bound.AT_MOST, 0.7),
     PEAK_RSS(Metric.PEAK_RSS_MB, Bound.AT_MOST, 0.5),
-    START_TO_READY(Metric.START_READY_MS, Bound.AT_MOST, 0.2);
+    START_TO_READY(Metric.START_READY_MS, Bound.AT_MOST, 0.2),
+    RESTART_TO_READY(Metric.RESTART_READY_MS, Bound.AT_MOST, 0.2);
 
     static final long P99_TARGET_RATE_PER_SEC = 50_000;
 
