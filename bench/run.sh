@@ -273,14 +273,23 @@ run_broker() {
     stop_broker; return 0
   fi
 
-  # Unmeasured warm-up, so JIT compilation of broker and client lands here rather than in whichever workload
-  # happens to run first.
-  log "$name warm-up: $WARMUP_RECORDS records produced and consumed, not measured"
-  "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$libs/*" org.apache.kafka.tools.ProducerPerformance \
-    --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic bench-warmup --num-records "$WARMUP_RECORDS" \
-    --record-size 100 --throughput -1 --command-property acks=1 > "$out/$name/warmup.produce.out" 2>&1 < /dev/null || true
+  # Unmeasured warm-up, so JIT compilation of broker and client lands here rather than in the measured runs. Each
+  # workload's own producer settings go through once (acks=all takes the idempotent path, lz4 the compressed one,
+  # 1 KiB other sizes): a JIT warmed by one kind of traffic deoptimizes and recompiles its hottest methods when the
+  # next kind arrives, and on 2 cores that C2 work was more than half the broker CPU of a measured run.
+  log "$name warm-up: $WARMUP_RECORDS records per workload's producer settings, produced and consumed, not measured"
+  local warm_total=0 wl_warm id desc bytes props rate
+  for wl_warm in "${WORKLOADS[@]}"; do
+    IFS='|' read -r id desc bytes props rate <<< "$wl_warm"
+    local warm_n=$WARMUP_RECORDS; [ "$bytes" -gt 100 ] && warm_n=$(( WARMUP_RECORDS / 4 ))
+    # shellcheck disable=SC2086 # props is a space-separated list of KEY=VALUE
+    "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$libs/*" org.apache.kafka.tools.ProducerPerformance \
+      --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic bench-warmup --num-records "$warm_n" \
+      --record-size "$bytes" --throughput -1 --command-property $props >> "$out/$name/warmup.produce.out" 2>&1 < /dev/null || true
+    warm_total=$(( warm_total + warm_n ))
+  done
   "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$libs/*" org.apache.kafka.tools.ConsumerPerformance \
-    --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic bench-warmup --num-records "$WARMUP_RECORDS" \
+    --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic bench-warmup --num-records "$warm_total" \
     --timeout 30000 --group "bench-warmup-$stamp" > "$out/$name/warmup.consume.out" 2>&1 < /dev/null || true
 
   local failed=""
