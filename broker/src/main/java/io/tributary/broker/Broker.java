@@ -117,6 +117,9 @@ public final class Broker implements AutoCloseable {
             InetSocketAddress bound = server.localAddress();
             int advertisedPort = config.advertisedPortConfigured > 0 ? config.advertisedPortConfigured : bound.getPort();
             register(quorum, config, new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT));
+            // After a fast restart Raft starts only now (the registration above may already have started it), so
+            // it does not compete for the cores with the start of the logs and the listener.
+            quorum.startRaftInBackground();
             long now = System.nanoTime();
             log.info("Node {} of cluster {} started in {} ms (metadata {} ms, logs {} ms, listener {} ms, registration {} ms)",
                     config.nodeId, clusterId, ms(now - startNanos), ms(quorumNanos - startNanos), ms(logsNanos - quorumNanos),

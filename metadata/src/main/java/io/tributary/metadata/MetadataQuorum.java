@@ -70,6 +70,8 @@ public final class MetadataQuorum implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private volatile boolean fastRestart;
+  /** After a fast restart: the thread that starts Ratis, until {@link #startRaftInBackground()} starts it. */
+  private Thread deferredStart;
 
   private MetadataQuorum(int nodeId, Path raftDir, RaftPeerId peerId, MetadataStateMachine stateMachine,
                          ControllerSettings settings) {
@@ -91,8 +93,9 @@ public final class MetadataQuorum implements AutoCloseable {
    *
    * <p>One exception makes a restart fast: a single voter that shut down cleanly left a marker saying its last
    * snapshot holds everything it ever applied ({@link CleanShutdownMarker}). Nobody else can have changed the
-   * metadata since, so that snapshot is loaded here and served at once, while Ratis starts on another thread.
-   * Writes wait for it ({@link #write}); {@link #awaitReady()} waits too.
+   * metadata since, so that snapshot is loaded here and served at once; Ratis starts on another thread when the
+   * caller says so ({@link #startRaftInBackground()}). Writes wait for it ({@link #write}); {@link #awaitReady()}
+   * waits too.
    *
    * @param raftDir holds the Raft log and snapshots; created if missing
    * @param voters  "id@host:port,..."; must contain {@code nodeId}
@@ -126,7 +129,7 @@ public final class MetadataQuorum implements AutoCloseable {
             + "index {})", nodeId, time.milliseconds() - startMs, q.image().lastAppliedIndex()));
       }, "metadata-quorum-start");
       starter.setDaemon(true);
-      starter.start();
+      q.deferredStart = starter;
       log.info("Serving the metadata image of the last clean shutdown (index {}, {} topic(s)) while the quorum "
           + "starts", lastClean.lastAppliedIndex(), lastClean.topicsByName().size());
       return q;
@@ -183,10 +186,24 @@ public final class MetadataQuorum implements AutoCloseable {
    * Returns at once if that is already so.
    */
   public void awaitReady() {
+    startRaftInBackground();
     try {
       ready.join();
     } catch (java.util.concurrent.CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /**
+   * After a fast restart, starts Ratis on its own thread; otherwise (or when called again) does nothing. The
+   * caller picks the moment: a broker does it once it serves, so that Ratis' start (class loading, thread pools,
+   * its Netty server: about half a second of CPU) does not compete for the cores with the broker's own start.
+   * Writes queue until Ratis runs.
+   */
+  public synchronized void startRaftInBackground() {
+    if (deferredStart != null) {
+      deferredStart.start();
+      deferredStart = null;
     }
   }
 
@@ -333,6 +350,7 @@ public final class MetadataQuorum implements AutoCloseable {
         .setType(RaftClientRequest.writeRequestType())
         .build();
     // Before Ratis runs (a fast restart serving the last clean image) writes queue up behind its start.
+    startRaftInBackground();
     return ready.thenCompose(server -> submit(server, request, expectedLastAppliedIndex));
   }
 
@@ -361,6 +379,8 @@ public final class MetadataQuorum implements AutoCloseable {
   @Override
   public void close() {
     controller.close();
+    // Stopped before Ratis was started: start it anyway, so that it stops cleanly and takes its snapshot.
+    startRaftInBackground();
     RaftServer server;
     try {
       server = ready.get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
