@@ -89,7 +89,13 @@ public final class CoordinatorShard {
             });
         } catch (RuntimeException e) {
             status = Status.FAILED;
-            log.error("Loading group coordinator partition {} failed", partitionId, e);
+            if (Thread.currentThread().isInterrupted()) {
+                // The broker is stopping and interrupted the loader (its channel reads fail with
+                // ClosedByInterruptException): nothing is wrong with the partition.
+                log.info("Loading group coordinator partition {} stopped: the broker is shutting down", partitionId);
+            } else {
+                log.error("Loading group coordinator partition {} failed", partitionId, e);
+            }
             throw e;
         }
         int groups;

@@ -124,7 +124,14 @@ public final class GroupCoordinator implements MetadataListener, AutoCloseable {
         shards = new Shards(topic.id(), byPartition);
         loader.execute(() -> {
             long startMs = time.milliseconds();
+            int tried = 0;
             for (CoordinatorShard shard : toLoad) {
+                if (closed || Thread.currentThread().isInterrupted()) {
+                    log.info("Group coordinator stopped loading after {} of {} partitions: the broker is shutting "
+                            + "down", tried, toLoad.size());
+                    return;
+                }
+                tried++;
                 try {
                     shard.load();
                 } catch (RuntimeException e) {
