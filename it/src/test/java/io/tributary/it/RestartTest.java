@@ -69,8 +69,13 @@ class RestartTest {
             assertThat(broker.logDir().resolve(".kafka_cleanshutdown")).as("clean-shutdown marker").exists();
 
             broker.launch();
-            // A clean restart serves the last metadata image while Raft starts; metadata writes wait for Raft.
-            assertThat(Files.readString(broker.stderrFile())).contains("(metadata of the last clean shutdown; Raft starting in the background)");
+            // A clean restart serves the last metadata image while Raft starts; metadata writes wait for Raft. The
+            // broker writes its stderr line just after the stdout ready line, so wait for the whole line.
+            Await.until(java.time.Duration.ofSeconds(10), "the second start's line on stderr",
+                    () -> Files.readString(broker.stderrFile()).lines().filter(l -> l.startsWith("Started in ")).count() == 2
+                            && Files.readString(broker.stderrFile()).endsWith("\n"));
+            assertThat(Files.readString(broker.stderrFile()).lines().filter(l -> l.startsWith("Started in ")).toList())
+                    .last().asString().contains("(metadata of the last clean shutdown; Raft starting in the background)");
             Clients.createTopic(broker.bootstrap(), "created-after-restart", 1);
             verify(broker.bootstrap(), PER_PARTITION);
             produce(broker.bootstrap(), PER_PARTITION);
