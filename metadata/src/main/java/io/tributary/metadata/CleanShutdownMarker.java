@@ -38,8 +38,9 @@ final class CleanShutdownMarker {
     String body = snapshot.getIndex() + " " + raftDir.relativize(snapshot.getFile().getPath().toAbsolutePath()) + "\n";
     byte[] text = (body + checksum(body) + "\n").getBytes(StandardCharsets.UTF_8);
     try {
-      Files.write(tmp, text);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ch.write(java.nio.ByteBuffer.wrap(text));
         ch.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -50,11 +51,15 @@ final class CleanShutdownMarker {
     }
   }
 
+  /** The image of a clean shutdown and the snapshot file it was read from. */
+  record LastClean(MetadataImage image, Path snapshot) {
+  }
+
   /**
    * Deletes the note and returns the image of the snapshot it names, or null if there was no note or it cannot be
    * trusted.
    */
-  static MetadataImage consume(Path raftDir, Path groupDir) {
+  static LastClean consume(Path raftDir, Path groupDir) {
     Path file = raftDir.resolve(FILE_NAME);
     String text;
     try {
@@ -82,7 +87,7 @@ final class CleanShutdownMarker {
       MD5FileUtil.verifySavedMD5(snapshot.toFile(), md5);
       MetadataImage image = MetadataSnapshotFile.read(snapshot);
       log.debug("Clean shutdown snapshot {} at Raft index {}", snapshot, index);
-      return image;
+      return new LastClean(image, snapshot);
     } catch (IOException | RuntimeException e) {
       log.warn("Ignoring {}: {}; replaying the metadata through Raft instead", file, e.toString());
       return null;

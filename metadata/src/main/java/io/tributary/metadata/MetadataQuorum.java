@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -117,12 +119,12 @@ public final class MetadataQuorum implements AutoCloseable {
     }
     MetadataQuorum q = new MetadataQuorum(nodeId, raftDir, peerId, stateMachine, settings);
     // The marker is consumed (deleted) whether or not it is used: once Ratis runs, new entries may follow it.
-    MetadataImage lastClean = CleanShutdownMarker.consume(raftDir, groupDir(raftDir));
+    CleanShutdownMarker.LastClean lastClean = CleanShutdownMarker.consume(raftDir, groupDir(raftDir));
     Runnable startRatis = () -> q.startRatis(group, properties(raftDir, self, singleVoter), time,
         startMs + START_TIMEOUT_MS);
     if (singleVoter && lastClean != null) {
       q.fastRestart = true;
-      stateMachine.serveUntilStarted(lastClean);
+      stateMachine.serveUntilStarted(lastClean.image(), lastClean.snapshot());
       Thread starter = new Thread(() -> {
         startRatis.run();
         q.ready.thenRun(() -> log.info("Metadata quorum ready on node {} in {} ms, in the background (image at "
@@ -131,7 +133,7 @@ public final class MetadataQuorum implements AutoCloseable {
       starter.setDaemon(true);
       q.deferredStart = starter;
       log.info("Serving the metadata image of the last clean shutdown (index {}, {} topic(s)) while the quorum "
-          + "starts", lastClean.lastAppliedIndex(), lastClean.topicsByName().size());
+          + "starts", lastClean.image().lastAppliedIndex(), lastClean.image().topicsByName().size());
       return q;
     }
     startRatis.run();
@@ -189,7 +191,7 @@ public final class MetadataQuorum implements AutoCloseable {
     startRaftInBackground();
     try {
       ready.join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
@@ -387,7 +389,7 @@ public final class MetadataQuorum implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       return; // never started, so nothing to stop; the failure was logged when it happened
     }
     try {

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,8 @@ public final class MetadataStateMachine extends BaseStateMachine {
   private final Object publishLock = new Object();
   private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
   private volatile MetadataImage image = MetadataImage.EMPTY;
+  /** The snapshot file whose image is already published (fast restart), until Ratis loads it; guarded by publishLock. */
+  private Path servedSnapshot;
 
   public MetadataImage image() {
     return image;
@@ -63,11 +66,12 @@ public final class MetadataStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Publishes the image of the last clean shutdown before Ratis starts, which later loads the same snapshot
-   * (see {@link MetadataQuorum#start}).
+   * Publishes the image of the last clean shutdown before Ratis starts (see {@link MetadataQuorum#start}). Ratis
+   * then loads that same snapshot file, which {@link #loadSnapshot} need not read, check or publish again.
    */
-  void serveUntilStarted(MetadataImage lastClean) {
+  void serveUntilStarted(MetadataImage lastClean, Path snapshotFile) {
     synchronized (publishLock) {
+      servedSnapshot = snapshotFile.toAbsolutePath().normalize();
       publish(lastClean);
     }
   }
@@ -105,6 +109,15 @@ public final class MetadataStateMachine extends BaseStateMachine {
       return;
     }
     File file = snapshot.getFile().getPath().toFile();
+    synchronized (publishLock) {
+      boolean served = servedSnapshot != null && servedSnapshot.equals(file.toPath().toAbsolutePath().normalize());
+      servedSnapshot = null;
+      if (served) {
+        // Read and checked at the fast restart; listeners already have its image.
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        return;
+      }
+    }
     if (!file.exists()) {
       throw new IOException("Snapshot file " + file + " is missing");
     }
@@ -115,10 +128,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
     MetadataImage loaded = MetadataSnapshotFile.read(file.toPath());
     synchronized (publishLock) {
       setLastAppliedTermIndex(snapshot.getTermIndex());
-      // After a fast restart listeners already have this very image; telling them again would be noise.
-      if (!loaded.equals(image)) {
-        publish(loaded);
-      }
+      publish(loaded);
     }
     log.debug("Loaded metadata snapshot {} at {}", file, snapshot.getTermIndex());
   }

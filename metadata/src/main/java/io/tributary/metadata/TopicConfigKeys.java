@@ -122,8 +122,14 @@ public final class TopicConfigKeys {
         return null;
       case INT:
       case LONG:
-      case DOUBLE:
-        return validateNumber(spec, v);
+      case DOUBLE: {
+        String invalid = validateNumber(spec, v);
+        // zlib's levels are 1..9; -1 asks for its default, and 0 (store only) is not a compression Kafka offers.
+        if (invalid == null && key.equals(TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG) && Integer.parseInt(v) == 0) {
+          return "Value must be -1 (the codec's default) or between 1 and 9";
+        }
+        return invalid;
+      }
       case LIST: {
         List<String> items = splitList(v);
         if (items.isEmpty()) {

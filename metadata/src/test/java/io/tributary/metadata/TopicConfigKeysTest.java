@@ -24,6 +24,10 @@ class TopicConfigKeysTest {
     assertThat(TopicConfigKeys.validate("compression.type", "zstd")).isNull();
     assertThat(TopicConfigKeys.validate("compression.type", "brotli")).contains("one of");
     assertThat(TopicConfigKeys.validate("compression.gzip.level", "10")).contains("no more than 9");
+    // The broker's own check (storage CompressionLevels) refuses 0 too, as Kafka does: accepting it here would
+    // leave a topic whose log config cannot be built.
+    assertThat(TopicConfigKeys.validate("compression.gzip.level", "0")).contains("-1 (the codec's default) or between 1 and 9");
+    assertThat(TopicConfigKeys.validate("compression.gzip.level", "-1")).isNull();
   }
 
   @Test

@@ -119,6 +119,8 @@ class AlterConfigsTest extends BrokerPerClass {
         bad.put("message.timestamp.before.max.ms", "-1");
         bad.put("message.timestamp.after.max.ms", "-1");
         bad.put("compression.type", "brotli");
+        bad.put("compression.gzip.level", "0");
+        bad.put("compression.zstd.level", "23");
         bad.put("index.interval.bytes", "-1");
         bad.put("file.delete.delay.ms", "-1");
         bad.put("delete.retention.ms", "-1");
