@@ -20,9 +20,11 @@ import io.tributary.broker.group.GroupCoordinatorConfig;
 import io.tributary.broker.network.ApiRegistry;
 import io.tributary.broker.network.SocketServer;
 import io.tributary.metadata.BrokerRegistration;
+import io.tributary.metadata.ClusterIdRecord;
 import io.tributary.metadata.ControllerSettings;
 import io.tributary.metadata.Endpoint;
 import io.tributary.metadata.MetadataQuorum;
+import io.tributary.metadata.RegisterBrokerRecord;
 import io.tributary.metadata.TopicConfigKeys;
 import io.tributary.storage.LogManager;
 import java.io.IOException;
@@ -101,7 +103,8 @@ public final class Broker implements AutoCloseable {
             long logsNanos = System.nanoTime();
             logManager.startBackgroundTasks(config.retentionCheckIntervalMs, config.recoveryCheckpointIntervalMs);
             logManager.startCleaner(config.cleanerConfig);
-            String clusterId = quorum.controller().ensureClusterId(Uuid.randomUuid().toString()).get(30, TimeUnit.SECONDS);
+            // A new single-node cluster names itself at registration below, without waiting for Raft.
+            String clusterId = quorum.bootstrapPending() ? null : ensureClusterId(quorum);
             PartitionManager partitionManager = new PartitionManager(config.nodeId, logManager, config.logDefaults, config.originals());
             partitionManager.removeOrphans(quorum.image());
             quorum.addListener(partitionManager);
@@ -116,8 +119,13 @@ public final class Broker implements AutoCloseable {
             long listenNanos = System.nanoTime();
             InetSocketAddress bound = server.localAddress();
             int advertisedPort = config.advertisedPortConfigured > 0 ? config.advertisedPortConfigured : bound.getPort();
-            register(quorum, config, new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT));
-            // After a fast restart Raft starts only now (the registration above may already have started it), so
+            Endpoint endpoint = new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT);
+            if (clusterId == null) {
+                clusterId = bootstrapOrRegister(quorum, config, endpoint);
+            } else {
+                register(quorum, config, endpoint);
+            }
+            // After a fast restart or on a new cluster Raft starts only now (the registration above may already have started it), so
             // it does not compete for the cores with the start of the logs and the listener.
             quorum.startRaftInBackground();
             long now = System.nanoTime();
@@ -144,6 +152,26 @@ public final class Broker implements AutoCloseable {
             releaseLocks(locks);
             throw e;
         }
+    }
+
+    private static String ensureClusterId(MetadataQuorum quorum) throws Exception {
+        return quorum.controller().ensureClusterId(Uuid.randomUuid().toString()).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The first start of a single-node cluster: its id and this node's registration become the bootstrap records,
+     * served at once and committed as Raft's first entry (see {@link MetadataQuorum#bootstrap}). If Raft started
+     * meanwhile, they are written through the controller instead.
+     */
+    private static String bootstrapOrRegister(MetadataQuorum quorum, BrokerConfig config, Endpoint endpoint) throws Exception {
+        String clusterId = Uuid.randomUuid().toString();
+        var registration = new RegisterBrokerRecord(config.nodeId, Uuid.randomUuid(), List.of(endpoint), config.get("broker.rack", null));
+        if (quorum.bootstrap(List.of(new ClusterIdRecord(clusterId), registration))) {
+            return clusterId;
+        }
+        clusterId = ensureClusterId(quorum);
+        register(quorum, config, endpoint);
+        return clusterId;
     }
 
     /**
@@ -248,6 +276,11 @@ public final class Broker implements AutoCloseable {
      */
     public CompletableFuture<Void> metadataStarted() {
         return quorum.started();
+    }
+
+    /** True if this start created a new cluster and served its first metadata while Raft was still starting. */
+    public boolean newCluster() {
+        return quorum.bootstrapped();
     }
 
     /** True if this start served the metadata of the last clean shutdown while Raft was still starting. */

@@ -73,7 +73,8 @@ final class StartCommand implements java.util.concurrent.Callable<Integer> {
                 String.join(",", config.logDirs.stream().map(Path::toString).toList()));
         System.out.flush();
         System.err.printf("Started in %d ms%s%n", startMs,
-                broker.fastRestart() ? " (metadata of the last clean shutdown; Raft starting in the background)" : "");
+                broker.fastRestart() ? " (metadata of the last clean shutdown; Raft starting in the background)"
+                        : broker.newCluster() ? " (new cluster; Raft starting in the background)" : "");
         stop.await();
         broker.close();
         if (fatal.get() != null) {

@@ -62,6 +62,9 @@ class RestartTest {
                     .contains("ready on 127.0.0.1:" + broker.port())
                     .contains("(node " + TestBroker.NODE_ID + ", data " + broker.logDir() + ")");
             assertThat(broker.stdout()).as("exactly one line on stdout once ready").hasSize(1);
+            // A new cluster serves its id and this node's registration while Raft formats and elects itself.
+            assertThat(startedLine(broker, 1)).contains("(new cluster; Raft starting in the background)");
+            String clusterId = clusterId(broker.bootstrap());
             Clients.createTopic(broker.bootstrap(), "kept", PARTITIONS);
             produce(broker.bootstrap(), 0);
 
@@ -69,13 +72,9 @@ class RestartTest {
             assertThat(broker.logDir().resolve(".kafka_cleanshutdown")).as("clean-shutdown marker").exists();
 
             broker.launch();
-            // A clean restart serves the last metadata image while Raft starts; metadata writes wait for Raft. The
-            // broker writes its stderr line just after the stdout ready line, so wait for the whole line.
-            Await.until(java.time.Duration.ofSeconds(10), "the second start's line on stderr",
-                    () -> Files.readString(broker.stderrFile()).lines().filter(l -> l.startsWith("Started in ")).count() == 2
-                            && Files.readString(broker.stderrFile()).endsWith("\n"));
-            assertThat(Files.readString(broker.stderrFile()).lines().filter(l -> l.startsWith("Started in ")).toList())
-                    .last().asString().contains("(metadata of the last clean shutdown; Raft starting in the background)");
+            // A clean restart serves the last metadata image while Raft starts; metadata writes wait for Raft.
+            assertThat(startedLine(broker, 2)).contains("(metadata of the last clean shutdown; Raft starting in the background)");
+            assertThat(clusterId(broker.bootstrap())).isEqualTo(clusterId);
             Clients.createTopic(broker.bootstrap(), "created-after-restart", 1);
             verify(broker.bootstrap(), PER_PARTITION);
             produce(broker.bootstrap(), PER_PARTITION);
@@ -83,8 +82,27 @@ class RestartTest {
             assertThat(broker.terminate()).isZero();
 
             broker.launch();
+            assertThat(clusterId(broker.bootstrap())).isEqualTo(clusterId);
             assertThat(describe(broker.bootstrap(), "created-after-restart").partitions()).hasSize(1);
             verify(broker.bootstrap(), 2 * PER_PARTITION);
+            assertThat(broker.terminate()).isZero();
+        }
+    }
+
+    /**
+     * A new cluster hands out its id before Raft has committed it. Killed right after its first start, it must come
+     * back with the same id (the bootstrap records were durable before they were served) and work.
+     */
+    @Test
+    void aNewClusterKilledRightAfterItsFirstStartKeepsItsId(@TempDir Path dir) throws Exception {
+        try (BrokerProcess broker = BrokerProcess.start(dir, Map.of())) {
+            String clusterId = clusterId(broker.bootstrap());
+            broker.kill();
+            broker.launch();
+            assertThat(clusterId(broker.bootstrap())).isEqualTo(clusterId);
+            Clients.createTopic(broker.bootstrap(), "kept", PARTITIONS);
+            produce(broker.bootstrap(), 0);
+            verify(broker.bootstrap(), PER_PARTITION);
             assertThat(broker.terminate()).isZero();
         }
     }
@@ -98,16 +116,53 @@ class RestartTest {
         try (BrokerProcess broker = BrokerProcess.start(dir, Map.of())) {
             Clients.createTopic(broker.bootstrap(), "kept", PARTITIONS);
             assertThat(broker.terminate()).isZero();
-            try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
-                taken.bind(new java.net.InetSocketAddress("127.0.0.1", broker.controllerPort()));
-                try {
-                    broker.launch();
-                } catch (IllegalStateException failedBeforeReady) {
-                    // Raft may fail before the broker got as far as its ready line; either way it must stop.
+            assertQuorumFailureStops(broker);
+        }
+    }
+
+    /** The same on a new cluster, which also serves before Raft runs. */
+    @Test
+    void aQuorumThatCannotStartOnANewClusterStopsTheBroker(@TempDir Path dir) throws Exception {
+        try (BrokerProcess broker = BrokerProcess.start(dir, Map.of())) {
+            assertThat(broker.terminate()).isZero();
+            // Back to a new cluster: no data, no metadata log.
+            try (var files = Files.walk(broker.logDir())) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
                 }
-                assertThat(broker.awaitExit(60)).isNotZero();
             }
-            assertThat(Files.readString(broker.stderrFile())).contains("metadata quorum");
+            assertQuorumFailureStops(broker);
+            assertThat(Files.readString(broker.stderrFile()).lines()
+                    .filter(l -> l.startsWith("Started in ") && l.contains("(new cluster;")))
+                    .as("both starts served as a new cluster, the second one before its quorum failed").hasSize(2);
+        }
+    }
+
+    private static void assertQuorumFailureStops(BrokerProcess broker) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", broker.controllerPort()));
+            try {
+                broker.launch();
+            } catch (IllegalStateException failedBeforeReady) {
+                // Raft may fail before the broker got as far as its ready line; either way it must stop.
+            }
+            assertThat(broker.awaitExit(60)).isNotZero();
+        }
+        assertThat(Files.readString(broker.stderrFile())).contains("metadata quorum");
+    }
+
+    /** The {@code n}th "Started in" line on the broker's stderr, waiting for it to be written whole. */
+    private static String startedLine(BrokerProcess broker, int n) throws Exception {
+        // The broker writes its stderr line just after the stdout ready line.
+        Await.until(java.time.Duration.ofSeconds(10), "start #" + n + "'s line on stderr",
+                () -> Files.readString(broker.stderrFile()).lines().filter(l -> l.startsWith("Started in ")).count() == n
+                        && Files.readString(broker.stderrFile()).endsWith("\n"));
+        return Files.readString(broker.stderrFile()).lines().filter(l -> l.startsWith("Started in ")).toList().get(n - 1);
+    }
+
+    private static String clusterId(String bootstrap) throws Exception {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            return admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -44,7 +44,7 @@ final class CleanShutdownMarker {
         ch.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      syncDir(raftDir);
+      MetadataSnapshotFile.syncDir(raftDir);
     } catch (IOException | RuntimeException e) {
       log.warn("Could not record the clean metadata shutdown in {}; the next start replays through Raft: {}",
           file, e.toString());
@@ -65,7 +65,7 @@ final class CleanShutdownMarker {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
       Files.delete(file);
-      syncDir(raftDir);
+      MetadataSnapshotFile.syncDir(raftDir);
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
@@ -98,11 +98,5 @@ final class CleanShutdownMarker {
     CRC32C crc = new CRC32C();
     crc.update(body.getBytes(StandardCharsets.UTF_8));
     return Long.toHexString(crc.getValue());
-  }
-
-  private static void syncDir(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 }

@@ -72,7 +72,12 @@ public final class MetadataQuorum implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private volatile boolean fastRestart;
-  /** After a fast restart: the thread that starts Ratis, until {@link #startRaftInBackground()} starts it. */
+  /** A brand-new single voter that may still {@link #bootstrap} (guarded by this). */
+  private boolean awaitingBootstrap;
+  private volatile boolean bootstrapped;
+  /** Records to commit as soon as Ratis leads, before any other write; null if none (guarded by this). */
+  private MetadataImage bootstrapImage;
+  /** After a fast restart or on a new cluster: the thread that starts Ratis, until {@link #startRaftInBackground()}. */
   private Thread deferredStart;
 
   private MetadataQuorum(int nodeId, Path raftDir, RaftPeerId peerId, MetadataStateMachine stateMachine,
@@ -99,6 +104,9 @@ public final class MetadataQuorum implements AutoCloseable {
    * caller says so ({@link #startRaftInBackground()}). Writes wait for it ({@link #write}); {@link #awaitReady()}
    * waits too.
    *
+   * <p>A brand-new single voter (no Raft log, no leftover bootstrap) does not wait for Ratis either: the caller
+   * may hand it its first records with {@link #bootstrap}, which are served at once and committed first.
+   *
    * @param raftDir holds the Raft log and snapshots; created if missing
    * @param voters  "id@host:port,..."; must contain {@code nodeId}
    */
@@ -120,20 +128,24 @@ public final class MetadataQuorum implements AutoCloseable {
     MetadataQuorum q = new MetadataQuorum(nodeId, raftDir, peerId, stateMachine, settings);
     // The marker is consumed (deleted) whether or not it is used: once Ratis runs, new entries may follow it.
     CleanShutdownMarker.LastClean lastClean = CleanShutdownMarker.consume(raftDir, groupDir(raftDir));
+    // A crash after serving bootstrap records but before Raft committed them: commit them now (unless they were).
+    q.bootstrapImage = BootstrapFile.read(raftDir);
     Runnable startRatis = () -> q.startRatis(group, properties(raftDir, self, singleVoter), time,
         startMs + START_TIMEOUT_MS);
+    boolean fresh = singleVoter && lastClean == null && q.bootstrapImage == null
+        && !Files.exists(groupDir(raftDir));
     if (singleVoter && lastClean != null) {
       q.fastRestart = true;
       stateMachine.serveUntilStarted(lastClean.image(), lastClean.snapshot());
-      Thread starter = new Thread(() -> {
-        startRatis.run();
-        q.ready.thenRun(() -> log.info("Metadata quorum ready on node {} in {} ms, in the background (image at "
-            + "index {})", nodeId, time.milliseconds() - startMs, q.image().lastAppliedIndex()));
-      }, "metadata-quorum-start");
-      starter.setDaemon(true);
-      q.deferredStart = starter;
+      q.deferStart(startRatis, time, startMs);
       log.info("Serving the metadata image of the last clean shutdown (index {}, {} topic(s)) while the quorum "
           + "starts", lastClean.image().lastAppliedIndex(), lastClean.image().topicsByName().size());
+      return q;
+    }
+    if (fresh) {
+      q.awaitingBootstrap = true;
+      q.deferStart(startRatis, time, startMs);
+      log.info("New metadata log in {}; the quorum starts once this node's first records are known", raftDir);
       return q;
     }
     startRatis.run();
@@ -146,6 +158,79 @@ public final class MetadataQuorum implements AutoCloseable {
     log.info("Metadata quorum ready on node {} in {} ms (image at index {}, {} topic(s))", nodeId,
         time.milliseconds() - startMs, q.image().lastAppliedIndex(), q.image().topicsByName().size());
     return q;
+  }
+
+  private void deferStart(Runnable startRatis, Time time, long startMs) {
+    Thread starter = new Thread(() -> {
+      startRatis.run();
+      ready.thenRun(() -> log.info("Metadata quorum ready on node {} in {} ms, in the background (image at "
+          + "index {})", nodeId, time.milliseconds() - startMs, image().lastAppliedIndex()));
+    }, "metadata-quorum-start");
+    starter.setDaemon(true);
+    deferredStart = starter;
+  }
+
+  /**
+   * Gives a brand-new single voter its first records (the cluster id, this node's registration): they are written
+   * durably beside the Raft log ({@link BootstrapFile}), served at once, and committed as the first Raft entry
+   * before any other write. The caller then starts Raft with {@link #startRaftInBackground()}.
+   *
+   * @return false if this is not a new cluster or Raft is already starting; the caller then writes the records
+   *     through the controller as usual
+   */
+  public synchronized boolean bootstrap(List<MetadataRecord> records) {
+    if (!awaitingBootstrap || deferredStart == null) {
+      return false;
+    }
+    MetadataImage first = MetadataImage.EMPTY.apply(records, MetadataImage.EMPTY.lastAppliedIndex());
+    BootstrapFile.write(raftDir, first);
+    awaitingBootstrap = false;
+    bootstrapImage = first;
+    bootstrapped = true;
+    stateMachine.serve(first);
+    log.info("Serving the bootstrap metadata of a new cluster ({}) while the quorum starts", first.clusterId());
+    return true;
+  }
+
+  /** True while this is a new cluster that {@link #bootstrap} would accept. */
+  public synchronized boolean bootstrapPending() {
+    return awaitingBootstrap && deferredStart != null;
+  }
+
+  /** True if this start created a new cluster whose first records were served before Raft was running. */
+  public boolean bootstrapped() {
+    return bootstrapped;
+  }
+
+  /** Commits the bootstrap records unless the log already has them; before {@link #ready} completes. */
+  private void commitBootstrap(RaftServer server, Time time, long deadlineMs) throws IOException {
+    MetadataImage first;
+    synchronized (this) {
+      first = bootstrapImage;
+      awaitingBootstrap = false;
+    }
+    if (first == null) {
+      return;
+    }
+    // Until Raft applies its first entry the image is the one served from these records, not the log's.
+    MetadataImage applied = stateMachine.image();
+    String committed = applied.lastAppliedIndex() == MetadataImage.EMPTY.lastAppliedIndex() ? null : applied.clusterId();
+    if (committed == null) {
+      long waitMs = Math.max(1, deadlineMs - time.milliseconds());
+      try {
+        submit(server, request(MetadataEntry.encode(MetadataEntry.UNCONDITIONAL, first.toRecords())),
+            MetadataEntry.UNCONDITIONAL).get(waitMs, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new org.apache.kafka.common.errors.InterruptException("Interrupted while writing the bootstrap metadata");
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IOException("Cannot commit the bootstrap metadata", e.getCause() != null ? e.getCause() : e);
+      }
+    } else if (!committed.equals(first.clusterId())) {
+      log.warn("Bootstrap metadata for cluster {} found, but the log belongs to cluster {}; ignoring it",
+          first.clusterId(), committed);
+    }
+    BootstrapFile.delete(raftDir);
   }
 
   private static Path groupDir(Path raftDir) {
@@ -167,6 +252,7 @@ public final class MetadataQuorum implements AutoCloseable {
           .build();
       server.start();
       awaitLeaderAndLog(server, time, deadlineMs);
+      commitBootstrap(server, time, deadlineMs);
       ready.complete(server);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
@@ -342,8 +428,15 @@ public final class MetadataQuorum implements AutoCloseable {
 
   /** The {@link RecordWriter} of the controller: submits the batch to the local Raft server (the leader). */
   CompletableFuture<Long> write(long expectedLastAppliedIndex, List<MetadataRecord> records) {
-    byte[] entry = MetadataEntry.encode(expectedLastAppliedIndex, records);
-    RaftClientRequest request = RaftClientRequest.newBuilder()
+    RaftClientRequest request = request(MetadataEntry.encode(expectedLastAppliedIndex, records));
+    // Before Ratis runs (a fast restart serving the last clean image, or a new cluster) writes queue up behind
+    // its start.
+    startRaftInBackground();
+    return ready.thenCompose(server -> submit(server, request, expectedLastAppliedIndex));
+  }
+
+  private RaftClientRequest request(byte[] entry) {
+    return RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(peerId)
         .setGroupId(GROUP_ID)
@@ -351,9 +444,6 @@ public final class MetadataQuorum implements AutoCloseable {
         .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
         .setType(RaftClientRequest.writeRequestType())
         .build();
-    // Before Ratis runs (a fast restart serving the last clean image) writes queue up behind its start.
-    startRaftInBackground();
-    return ready.thenCompose(server -> submit(server, request, expectedLastAppliedIndex));
   }
 
   private static CompletableFuture<Long> submit(RaftServer server, RaftClientRequest request,
@@ -381,6 +471,14 @@ public final class MetadataQuorum implements AutoCloseable {
   @Override
   public void close() {
     controller.close();
+    synchronized (this) {
+      if (awaitingBootstrap && deferredStart != null) {
+        // A new cluster that never wrote anything: leave no Raft log behind, so the next start is new too.
+        deferredStart = null;
+        ready.completeExceptionally(new NotControllerException("Stopped before the metadata quorum started"));
+        return;
+      }
+    }
     // Stopped before Ratis was started: start it anyway, so that it stops cleanly and takes its snapshot.
     startRaftInBackground();
     RaftServer server;

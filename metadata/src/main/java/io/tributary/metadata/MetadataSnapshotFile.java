@@ -40,6 +40,13 @@ final class MetadataSnapshotFile {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** Makes a rename or delete in {@code dir} durable. */
+  static void syncDir(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
   static MetadataImage read(Path file) throws IOException {
     ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
     if (buf.remaining() < HEADER_BYTES || buf.getInt() != MAGIC) {

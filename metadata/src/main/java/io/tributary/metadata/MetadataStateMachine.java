@@ -76,6 +76,13 @@ public final class MetadataStateMachine extends BaseStateMachine {
     }
   }
 
+  /** Publishes the bootstrap records of a new cluster before Ratis starts (see {@link MetadataQuorum#bootstrap}). */
+  void serve(MetadataImage first) {
+    synchronized (publishLock) {
+      publish(first);
+    }
+  }
+
   /** The latest snapshot if it holds everything applied so far; asked once the server has stopped. */
   Optional<SingleFileSnapshotInfo> cleanSnapshot() {
     SingleFileSnapshotInfo latest = storage.getLatestSnapshot();

@@ -38,7 +38,11 @@ class MetadataQuorumTest {
     Set<Long> producerIdBlocks = new HashSet<>();
     MetadataImage before;
     try (MetadataQuorum q = startTimed("first start")) {
+      // A new quorum starts Raft at the first write, or when asked.
+      assertThat(q.bootstrapPending()).isTrue();
+      q.awaitReady();
       assertThat(q.isLeader()).isTrue();
+      assertThat(q.bootstrapPending()).isFalse();
       QuorumController c = q.controller();
       List<MetadataImage> seen = new CopyOnWriteArrayList<>();
       q.addListener((prev, cur) -> seen.add(cur));
@@ -212,6 +216,85 @@ class MetadataQuorumTest {
       assertThat(q.isStarted()).isTrue();
       assertThat(q.image()).isEqualTo(after);
       assertThat(marker).doesNotExist();
+    }
+  }
+
+  @Test
+  void aNewClusterServesItsBootstrapRecordsAtOnceAndCommitsThemFirst() throws Exception {
+    Path raft = dir.resolve("raft");
+    Endpoint endpoint = new Endpoint("PLAINTEXT", "localhost", 9092, SecurityProtocol.PLAINTEXT);
+    List<MetadataRecord> first = List.of(new ClusterIdRecord("new-cluster"),
+        new RegisterBrokerRecord(1, Uuid.randomUuid(), List.of(endpoint), null));
+    MetadataImage after;
+    try (MetadataQuorum q = MetadataQuorum.start(1, raft, VOTERS, Time.SYSTEM)) {
+      assertThat(q.bootstrapPending()).isTrue();
+      List<MetadataImage> seen = new CopyOnWriteArrayList<>();
+      q.addListener((prev, cur) -> seen.add(cur));
+      assertThat(q.bootstrap(first)).isTrue();
+      // Served before Raft runs, and durable before served.
+      assertThat(q.isStarted()).isFalse();
+      assertThat(q.bootstrapped()).isTrue();
+      assertThat(q.image().clusterId()).isEqualTo("new-cluster");
+      assertThat(q.image().brokers()).containsKey(1);
+      assertThat(raft.resolve(BootstrapFile.FILE_NAME)).exists();
+      assertThat(q.bootstrap(first)).as("only once").isFalse();
+
+      q.startRaftInBackground();
+      q.awaitReady();
+      // Committed as Raft's first entry before ready: the image now comes from the log, and the file is gone.
+      assertThat(q.image().lastAppliedIndex()).isGreaterThanOrEqualTo(0);
+      assertThat(q.image().clusterId()).isEqualTo("new-cluster");
+      assertThat(q.image().brokers().get(1).endpoints()).containsExactly(endpoint);
+      assertThat(raft.resolve(BootstrapFile.FILE_NAME)).doesNotExist();
+      assertThat(q.controller().ensureClusterId("other").get()).isEqualTo("new-cluster");
+      q.controller().createTopics(createRequest("orders", 3, "retention.ms", "1000")).get();
+      after = q.image();
+      assertThat(seen.get(0)).isEqualTo(MetadataImage.EMPTY);
+      assertThat(seen.get(seen.size() - 1)).isEqualTo(after);
+    }
+    // Replayed from the Raft log alone (no clean-shutdown shortcut): the bootstrap records are in it.
+    java.nio.file.Files.delete(raft.resolve(CleanShutdownMarker.FILE_NAME));
+    try (MetadataQuorum q = MetadataQuorum.start(1, raft, VOTERS, Time.SYSTEM)) {
+      assertThat(q.bootstrapPending()).isFalse();
+      assertThat(q.bootstrap(first)).isFalse();
+      assertThat(q.image()).isEqualTo(after);
+    }
+  }
+
+  @Test
+  void bootstrapRecordsLeftByACrashAreCommittedAtTheNextStart() throws Exception {
+    Path raft = dir.resolve("raft");
+    java.nio.file.Files.createDirectories(raft);
+    // What a new cluster leaves when it is killed after serving its first records but before Raft committed them.
+    BootstrapFile.write(raft, MetadataImage.EMPTY.apply(List.of(new ClusterIdRecord("survivor")), -1));
+    try (MetadataQuorum q = MetadataQuorum.start(1, raft, VOTERS, Time.SYSTEM)) {
+      assertThat(q.isStarted()).as("replays through Raft").isTrue();
+      assertThat(q.bootstrapPending()).isFalse();
+      assertThat(q.image().clusterId()).isEqualTo("survivor");
+      assertThat(q.image().lastAppliedIndex()).isGreaterThanOrEqualTo(0);
+      assertThat(raft.resolve(BootstrapFile.FILE_NAME)).doesNotExist();
+    }
+    // Killed after the commit but before the file was deleted (a kill leaves no clean-shutdown note): the log's id
+    // stands, and the file goes.
+    java.nio.file.Files.delete(raft.resolve(CleanShutdownMarker.FILE_NAME));
+    BootstrapFile.write(raft, MetadataImage.EMPTY.apply(List.of(new ClusterIdRecord("survivor")), -1));
+    try (MetadataQuorum q = MetadataQuorum.start(1, raft, VOTERS, Time.SYSTEM)) {
+      assertThat(q.image().clusterId()).isEqualTo("survivor");
+      assertThat(raft.resolve(BootstrapFile.FILE_NAME)).doesNotExist();
+    }
+  }
+
+  @Test
+  void aNewClusterStoppedBeforeItsFirstRecordsStaysNew() throws Exception {
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      assertThat(q.bootstrapPending()).isTrue();
+    }
+    try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
+      assertThat(q.bootstrapPending()).isTrue();
+      // A write first starts Raft without bootstrap records; the caller then writes its records as usual.
+      assertThat(q.controller().ensureClusterId("written").get()).isEqualTo("written");
+      assertThat(q.bootstrap(List.of(new ClusterIdRecord("served")))).isFalse();
+      assertThat(q.image().clusterId()).isEqualTo("written");
     }
   }
 
