@@ -61,6 +61,8 @@ public final class MetadataQuorum implements AutoCloseable {
       RaftGroupId.valueOf(UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
   static final long SNAPSHOT_THRESHOLD_ENTRIES = 10_000;
   private static final long START_TIMEOUT_MS = 60_000;
+  /** About a century: in nanoseconds still far from overflowing when Ratis compares it with a measured pause. */
+  private static final TimeDuration PAUSE_CLOSE_THRESHOLD = TimeDuration.valueOf(36_500, TimeUnit.DAYS);
 
   private final int nodeId;
   /** Completes with the running server once it leads (or follows a known leader) and has applied the log. */
@@ -327,6 +329,10 @@ public final class MetadataQuorum implements AutoCloseable {
     // waits for 1024 such entries, but each restart closes a segment of a handful of entries, and the next start
     // reads every segment left behind: a broker restarted often started slower each time.
     RaftServerConfigKeys.Log.setPurgeGap(props, 1);
+    // Ratis closes its server for good once its JVM pause monitor sees a pause longer than this (60 s by default):
+    // a suspended VM or a stopped process would come back with no metadata quorum, every metadata write failing
+    // until restarted. A node that resumes after a pause rejoins like any other, so never close for that.
+    RaftServerConfigKeys.setCloseThreshold(props, PAUSE_CLOSE_THRESHOLD);
     // Metadata entries are small; keep the preallocated segment small too instead of Ratis' 4 MB.
     RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf("256KB"));
     RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
