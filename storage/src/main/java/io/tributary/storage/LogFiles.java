@@ -66,15 +66,23 @@ final class LogFiles {
         if (!fileName.endsWith(suffix)) {
             return -1;
         }
-        String digits = fileName.substring(0, fileName.length() - suffix.length());
-        if (digits.length() != 20 || !digits.chars().allMatch(Character::isDigit)) {
+        int digits = fileName.length() - suffix.length();
+        if (digits != 20) {
             return -1;
         }
-        try {
-            return Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            return -1;
+        // A plain loop: this runs for every file of every partition at load, before the JIT has compiled streams.
+        long value = 0;
+        for (int i = 0; i < digits; i++) {
+            char c = fileName.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            if (value > (Long.MAX_VALUE - (c - '0')) / 10) {
+                return -1; // past Long.MAX_VALUE, as Long.parseLong would refuse
+            }
+            value = value * 10 + (c - '0');
         }
+        return value;
     }
 
     static String partitionDirName(TopicPartition tp) {

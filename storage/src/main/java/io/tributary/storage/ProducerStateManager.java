@@ -173,7 +173,8 @@ final class ProducerStateManager {
 
     private TreeMap<Long, Path> listSnapshots() throws IOException {
         TreeMap<Long, Path> snapshots = new TreeMap<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + LogFiles.SNAPSHOT_SUFFIX)) {
+        // No glob: offsetOf checks the suffix, and a glob compiles a regex for every partition at load.
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path path : stream) {
                 long offset = LogFiles.offsetOf(path.getFileName().toString(), LogFiles.SNAPSHOT_SUFFIX);
                 if (offset >= 0) {
