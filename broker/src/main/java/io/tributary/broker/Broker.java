@@ -104,7 +104,8 @@ public final class Broker implements AutoCloseable {
             logManager.startBackgroundTasks(config.retentionCheckIntervalMs, config.recoveryCheckpointIntervalMs);
             logManager.startCleaner(config.cleanerConfig);
             // A new single-node cluster names itself at registration below, without waiting for Raft.
-            String clusterId = quorum.bootstrapPending() ? null : ensureClusterId(quorum);
+            boolean newCluster = quorum.bootstrapPending();
+            String clusterId = newCluster ? null : ensureClusterId(quorum);
             PartitionManager partitionManager = new PartitionManager(config.nodeId, logManager, config.logDefaults, config.originals());
             partitionManager.removeOrphans(quorum.image());
             quorum.addListener(partitionManager);
@@ -120,13 +121,14 @@ public final class Broker implements AutoCloseable {
             InetSocketAddress bound = server.localAddress();
             int advertisedPort = config.advertisedPortConfigured > 0 ? config.advertisedPortConfigured : bound.getPort();
             Endpoint endpoint = new Endpoint("PLAINTEXT", config.advertisedHost, advertisedPort, SecurityProtocol.PLAINTEXT);
-            if (clusterId == null) {
-                clusterId = bootstrapOrRegister(quorum, config, endpoint);
+            String rack = config.get("broker.rack", null);
+            if (newCluster) {
+                clusterId = bootstrapOrRegister(quorum, config.nodeId, endpoint, rack);
             } else {
-                register(quorum, config, endpoint);
+                register(quorum, config.nodeId, endpoint, rack);
             }
-            // After a fast restart or on a new cluster Raft starts only now (the registration above may already have started it), so
-            // it does not compete for the cores with the start of the logs and the listener.
+            // After a fast restart or on a new cluster Raft starts only now (the registration above may already
+            // have started it), so it does not compete for the cores with the start of the logs and the listener.
             quorum.startRaftInBackground();
             long now = System.nanoTime();
             log.info("Node {} of cluster {} started in {} ms (metadata {} ms, logs {} ms, listener {} ms, registration {} ms)",
@@ -163,14 +165,14 @@ public final class Broker implements AutoCloseable {
      * served at once and committed as Raft's first entry (see {@link MetadataQuorum#bootstrap}). If Raft started
      * meanwhile, they are written through the controller instead.
      */
-    private static String bootstrapOrRegister(MetadataQuorum quorum, BrokerConfig config, Endpoint endpoint) throws Exception {
+    private static String bootstrapOrRegister(MetadataQuorum quorum, int nodeId, Endpoint endpoint, String rack) throws Exception {
         String clusterId = Uuid.randomUuid().toString();
-        var registration = new RegisterBrokerRecord(config.nodeId, Uuid.randomUuid(), List.of(endpoint), config.get("broker.rack", null));
+        var registration = new RegisterBrokerRecord(nodeId, Uuid.randomUuid(), List.of(endpoint), rack);
         if (quorum.bootstrap(List.of(new ClusterIdRecord(clusterId), registration))) {
             return clusterId;
         }
         clusterId = ensureClusterId(quorum);
-        register(quorum, config, endpoint);
+        register(quorum, nodeId, endpoint, rack);
         return clusterId;
     }
 
@@ -179,19 +181,18 @@ public final class Broker implements AutoCloseable {
      * the node at the same endpoint, as after a clean restart served from the last image while Raft starts, clients
      * can already find it, so the write completes in the background; otherwise the broker is not ready without it.
      */
-    private static void register(MetadataQuorum quorum, BrokerConfig config, Endpoint endpoint) throws Exception {
-        String rack = config.get("broker.rack", null);
+    private static void register(MetadataQuorum quorum, int nodeId, Endpoint endpoint, String rack) throws Exception {
         List<Endpoint> endpoints = List.of(endpoint);
-        BrokerRegistration known = quorum.image().brokers().get(config.nodeId);
-        var registration = quorum.controller().registerBroker(config.nodeId, Uuid.randomUuid(), endpoints, rack);
+        BrokerRegistration known = quorum.image().brokers().get(nodeId);
+        var registration = quorum.controller().registerBroker(nodeId, Uuid.randomUuid(), endpoints, rack);
         if (quorum.isStarted() || known == null || !known.endpoints().equals(endpoints) || !Objects.equals(known.rack(), rack)) {
             registration.get(30, TimeUnit.SECONDS);
         } else {
             registration.whenComplete((ok, e) -> {
                 if (e instanceof org.apache.kafka.common.errors.NotControllerException) {
-                    log.info("Node {} stopped before its new incarnation was registered", config.nodeId);
+                    log.info("Node {} stopped before its new incarnation was registered", nodeId);
                 } else if (e != null) {
-                    log.error("Node {} could not register its new incarnation in the metadata", config.nodeId, e);
+                    log.error("Node {} could not register its new incarnation in the metadata", nodeId, e);
                 }
             });
         }

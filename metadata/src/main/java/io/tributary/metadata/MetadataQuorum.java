@@ -74,7 +74,7 @@ public final class MetadataQuorum implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private volatile boolean fastRestart;
-  /** A brand-new single voter that may still {@link #bootstrap} (guarded by this). */
+  /** A brand-new single voter whose Raft has not started, so it may still {@link #bootstrap} (guarded by this). */
   private boolean awaitingBootstrap;
   private volatile boolean bootstrapped;
   /** Records to commit as soon as Ratis leads, before any other write; null if none (guarded by this). */
@@ -134,8 +134,6 @@ public final class MetadataQuorum implements AutoCloseable {
     q.bootstrapImage = BootstrapFile.read(raftDir);
     Runnable startRatis = () -> q.startRatis(group, properties(raftDir, self, singleVoter), time,
         startMs + START_TIMEOUT_MS);
-    boolean fresh = singleVoter && lastClean == null && q.bootstrapImage == null
-        && !Files.exists(groupDir(raftDir));
     if (singleVoter && lastClean != null) {
       q.fastRestart = true;
       stateMachine.serveUntilStarted(lastClean.image(), lastClean.snapshot());
@@ -144,7 +142,8 @@ public final class MetadataQuorum implements AutoCloseable {
           + "starts", lastClean.image().lastAppliedIndex(), lastClean.image().topicsByName().size());
       return q;
     }
-    if (fresh) {
+    if (singleVoter && q.bootstrapImage == null && !Files.exists(groupDir(raftDir))) {
+      // A brand-new cluster (no Raft log, nothing left by an earlier bootstrap).
       q.awaitingBootstrap = true;
       q.deferStart(startRatis, time, startMs);
       log.info("New metadata log in {}; the quorum starts once this node's first records are known", raftDir);
@@ -181,7 +180,7 @@ public final class MetadataQuorum implements AutoCloseable {
    *     through the controller as usual
    */
   public synchronized boolean bootstrap(List<MetadataRecord> records) {
-    if (!awaitingBootstrap || deferredStart == null) {
+    if (!awaitingBootstrap) {
       return false;
     }
     MetadataImage first = MetadataImage.EMPTY.apply(records, MetadataImage.EMPTY.lastAppliedIndex());
@@ -196,7 +195,7 @@ public final class MetadataQuorum implements AutoCloseable {
 
   /** True while this is a new cluster that {@link #bootstrap} would accept. */
   public synchronized boolean bootstrapPending() {
-    return awaitingBootstrap && deferredStart != null;
+    return awaitingBootstrap;
   }
 
   /** True if this start created a new cluster whose first records were served before Raft was running. */
@@ -209,7 +208,6 @@ public final class MetadataQuorum implements AutoCloseable {
     MetadataImage first;
     synchronized (this) {
       first = bootstrapImage;
-      awaitingBootstrap = false;
     }
     if (first == null) {
       return;
@@ -291,6 +289,7 @@ public final class MetadataQuorum implements AutoCloseable {
    * Writes queue until Ratis runs.
    */
   public synchronized void startRaftInBackground() {
+    awaitingBootstrap = false;
     if (deferredStart != null) {
       deferredStart.start();
       deferredStart = null;
@@ -478,7 +477,7 @@ public final class MetadataQuorum implements AutoCloseable {
   public void close() {
     controller.close();
     synchronized (this) {
-      if (awaitingBootstrap && deferredStart != null) {
+      if (awaitingBootstrap) {
         // A new cluster that never wrote anything: leave no Raft log behind, so the next start is new too.
         deferredStart = null;
         ready.completeExceptionally(new NotControllerException("Stopped before the metadata quorum started"));

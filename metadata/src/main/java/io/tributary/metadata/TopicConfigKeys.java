@@ -19,22 +19,31 @@ public final class TopicConfigKeys {
   /** The shape of a config value; LIST values may be APPENDed to or SUBTRACTed from. */
   public enum Type { BOOLEAN, INT, LONG, DOUBLE, STRING, LIST }
 
-  /** One key: its type, Kafka's default, and what is valid beyond the type. */
-  public record Spec(Type type, String defaultValue, double min, double max, Set<String> choices) {
+  /**
+   * One key: its type, Kafka's default, and what is valid beyond the type: a number in [min, max] or equal to
+   * {@code codecDefault} (a compression level's "let the codec choose", outside the range; NaN for none), a
+   * string among {@code choices} when there are any.
+   */
+  public record Spec(Type type, String defaultValue, double min, double max, double codecDefault,
+                     Set<String> choices) {
     static Spec of(Type type, String def) {
-      return new Spec(type, def, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Set.of());
+      return new Spec(type, def, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NaN, Set.of());
     }
 
     static Spec atLeast(Type type, String def, double min) {
-      return new Spec(type, def, min, Double.POSITIVE_INFINITY, Set.of());
+      return new Spec(type, def, min, Double.POSITIVE_INFINITY, Double.NaN, Set.of());
     }
 
     static Spec between(Type type, String def, double min, double max) {
-      return new Spec(type, def, min, max, Set.of());
+      return new Spec(type, def, min, max, Double.NaN, Set.of());
+    }
+
+    static Spec levelOrCodecDefault(String def, double min, double max, double codecDefault) {
+      return new Spec(Type.INT, def, min, max, codecDefault, Set.of());
     }
 
     static Spec oneOf(Type type, String def, String... choices) {
-      return new Spec(type, def, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Set.of(choices));
+      return new Spec(type, def, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.NaN, Set.of(choices));
     }
   }
 
@@ -48,7 +57,8 @@ public final class TopicConfigKeys {
         TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.CLEANUP_POLICY_DELETE));
     m.put(TopicConfig.COMPRESSION_TYPE_CONFIG, Spec.oneOf(Type.STRING, "producer",
         "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"));
-    m.put(TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, Spec.between(Type.INT, "-1", -1, 9));
+    // zlib's levels are 1..9 and -1 asks for its default; 0 (store only) is not a compression Kafka offers.
+    m.put(TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, Spec.levelOrCodecDefault("-1", 1, 9, -1));
     m.put(TopicConfig.COMPRESSION_LZ4_LEVEL_CONFIG, Spec.between(Type.INT, "9", 1, 17));
     m.put(TopicConfig.COMPRESSION_ZSTD_LEVEL_CONFIG, Spec.between(Type.INT, "3", -131072, 22));
     m.put(TopicConfig.DELETE_RETENTION_MS_CONFIG, Spec.atLeast(Type.LONG, "86400000", 0));
@@ -122,14 +132,8 @@ public final class TopicConfigKeys {
         return null;
       case INT:
       case LONG:
-      case DOUBLE: {
-        String invalid = validateNumber(spec, v);
-        // zlib's levels are 1..9; -1 asks for its default, and 0 (store only) is not a compression Kafka offers.
-        if (invalid == null && key.equals(TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG) && Integer.parseInt(v) == 0) {
-          return "Value must be -1 (the codec's default) or between 1 and 9";
-        }
-        return invalid;
-      }
+      case DOUBLE:
+        return validateNumber(spec, v);
       case LIST: {
         List<String> items = splitList(v);
         if (items.isEmpty()) {
@@ -165,6 +169,13 @@ public final class TopicConfigKeys {
       }
     } catch (NumberFormatException e) {
       return "Not a number of type " + spec.type();
+    }
+    if (n == spec.codecDefault()) {
+      return null;
+    }
+    if (n < spec.min() && !Double.isNaN(spec.codecDefault())) {
+      return "Value must be " + format(spec.codecDefault(), spec.type()) + " (the codec's default) or between "
+          + format(spec.min(), spec.type()) + " and " + format(spec.max(), spec.type());
     }
     if (n < spec.min()) {
       return "Value must be at least " + format(spec.min(), spec.type());
