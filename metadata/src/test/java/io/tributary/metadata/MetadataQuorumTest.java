@@ -285,6 +285,21 @@ class MetadataQuorumTest {
   }
 
   @Test
+  void anUnreadableBootstrapFileIsIgnoredAndTheClusterStartsNew() throws Exception {
+    Path raft = dir.resolve("raft");
+    java.nio.file.Files.createDirectories(raft);
+    java.nio.file.Files.write(raft.resolve(BootstrapFile.FILE_NAME), new byte[] {1, 2, 3, 4, 5});
+    try (MetadataQuorum q = MetadataQuorum.start(1, raft, VOTERS, Time.SYSTEM)) {
+      assertThat(q.bootstrapPending()).isTrue();
+      assertThat(q.bootstrap(List.of(new ClusterIdRecord("fresh")))).isTrue();
+      q.awaitReady();
+      assertThat(q.image().clusterId()).isEqualTo("fresh");
+      assertThat(q.image().lastAppliedIndex()).isGreaterThanOrEqualTo(0);
+      assertThat(raft.resolve(BootstrapFile.FILE_NAME)).doesNotExist();
+    }
+  }
+
+  @Test
   void aNewClusterStoppedBeforeItsFirstRecordsStaysNew() throws Exception {
     try (MetadataQuorum q = MetadataQuorum.start(1, dir.resolve("raft"), VOTERS, Time.SYSTEM)) {
       assertThat(q.bootstrapPending()).isTrue();
