@@ -150,7 +150,8 @@ final class LogLoader {
             if (recover) {
                 RecoveryScanner.Result result = RecoveryScanner.recover(segment, config);
                 nextOffset = result.nextOffset();
-                truncated = result.truncatedBytes() > 0;
+                // Zeros ending a segment the next one continues exactly are prefill, not a torn write.
+                truncated = result.truncatedBytes() > 0 && !(result.zeroTail() && nextOffset == nextBase);
                 segment.flush();
                 if (!last) {
                     segment.onBecomeInactive();

@@ -13,6 +13,8 @@ import java.util.Iterator;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log: a {@code .log} file of whole v2 batches plus its sparse offset and time indexes.
@@ -20,8 +22,25 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * <p>Only the partition's append lock mutates a segment. Readers run concurrently: the file is written before the
  * indexes and before the new size is published through the volatile {@code sizeInBytes}, so a reader that bounds
  * itself by the size it read sees only complete batches.
+ *
+ * <p><b>Page-cache prefill.</b> The kernel sizes a page-cache folio by the write that creates it, so a log written
+ * in producer-sized batches (16 KiB by default, at arbitrary offsets) is cached in 4-8 KiB folios, and every
+ * zero-copy read of it pays one page-cache lookup per folio. So an active segment whose log end moves fast writes
+ * zeros over the next aligned {@link #PREFILL_CHUNK_BYTES} chunk as its log end enters the previous one: the kernel
+ * backs that chunk with one large folio, and the batches then land in it. The zeros lie past {@code sizeInBytes},
+ * where no reader looks; the file is cut back to its size when the segment stops being active, and after a crash
+ * recovery cuts them like a torn tail. A large folio is written back whole, so a chunk that fills slowly, or a log
+ * with an explicit flush policy (each fsync would write whole folios), is not prefilled.
  */
 final class LogSegment {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
+
+    /** Size and alignment of a prefilled chunk: the largest folio ext4 builds for one write here. */
+    static final int PREFILL_CHUNK_BYTES = 1 << 20;
+    /** A chunk is prefilled only if the log end crossed the one before it within this long (~200 KB/s and up). */
+    static final long PREFILL_MAX_CHUNK_MS = 5_000;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(PREFILL_CHUNK_BYTES).asReadOnlyBuffer();
 
     final long baseOffset;
     private final FileChannel channel;
@@ -36,6 +55,11 @@ final class LogSegment {
     /** Max timestamp of the first batch: time-based rolling measures from it, as Kafka does. */
     private long rollingBasedTimestamp = BatchHeaderFlyweight.NO_TIMESTAMP;
     private final long createdMs;
+    /** Length of the file: {@code sizeInBytes} plus any prefilled zeros. Guarded by the append lock. */
+    private int fileBytes;
+    /** When the log end last crossed a chunk boundary. */
+    private long chunkEnteredMs;
+    private boolean prefillFailed;
 
     private LogSegment(long baseOffset, FileChannel channel, Path logFile, OffsetIndex offsetIndex,
                        TimeIndex timeIndex, long createdMs) throws IOException {
@@ -50,6 +74,8 @@ final class LogSegment {
             throw new IOException("Segment " + logFile + " is larger than 2 GiB");
         }
         this.sizeInBytes = (int) size;
+        this.fileBytes = (int) size;
+        this.chunkEnteredMs = createdMs;
     }
 
     /**
@@ -159,14 +185,23 @@ final class LogSegment {
 
     /**
      * Writes {@code records} (whole batches with offsets already assigned; position..limit) at the end of the file
-     * and indexes them. {@code header} is scratch for walking the batches.
+     * and indexes them. {@code header} is scratch for walking the batches. No page-cache prefill.
      */
     void append(ByteBuffer records, BatchHeaderFlyweight header, int indexIntervalBytes) throws IOException {
+        append(records, header, indexIntervalBytes, false, 0L);
+    }
+
+    /** As {@link #append(ByteBuffer, BatchHeaderFlyweight, int)}, prefilling the next chunk if {@code prefill}. */
+    void append(ByteBuffer records, BatchHeaderFlyweight header, int indexIntervalBytes, boolean prefill, long nowMs)
+            throws IOException {
         int start = sizeInBytes;
         int length = records.remaining();
         int firstBatch = records.position();
         int offsetInRecords = firstBatch;
         int end = firstBatch + length;
+        if (prefill) {
+            maybePrefill(start, (long) start + length, nowMs);
+        }
         try {
             writeFully(records, start);
             while (offsetInRecords < end) {
@@ -182,12 +217,66 @@ final class LogSegment {
             // producer was told failed from reappearing after a restart; if even that fails, recovery cuts them.
             try {
                 channel.truncate(start);
+                fileBytes = start;
             } catch (IOException suppressed) {
                 failure.addSuppressed(suppressed);
             }
             throw failure;
         }
         sizeInBytes = start + length;
+        fileBytes = Math.max(fileBytes, sizeInBytes);
+    }
+
+    /**
+     * Called before the bytes {@code [start, end)} are written: when they enter a new chunk, and the previous
+     * crossing was recent, writes zeros over the whole next chunk (from the file's end if that is past the chunk
+     * start; the batches about to be written fill any hole before it).
+     */
+    private void maybePrefill(int start, long end, long nowMs) {
+        long boundary = end & -PREFILL_CHUNK_BYTES;
+        if (boundary <= start) {
+            return;
+        }
+        long sinceLastCrossingMs = nowMs - chunkEnteredMs;
+        chunkEnteredMs = nowMs;
+        long to = boundary + PREFILL_CHUNK_BYTES;
+        if (prefillFailed || sinceLastCrossingMs > PREFILL_MAX_CHUNK_MS || to <= fileBytes || to > Integer.MAX_VALUE) {
+            return;
+        }
+        long from = Math.max(fileBytes, boundary);
+        ByteBuffer zeros = ZEROS.duplicate();
+        zeros.limit((int) (to - from));
+        try {
+            int writable = DiskFaults.writableBytes(logFile, zeros.remaining());
+            if (writable < zeros.remaining()) {
+                throw DiskFaults.noSpace(logFile);
+            }
+            writeFully(channel, zeros, from);
+            fileBytes = (int) to;
+        } catch (IOException e) {
+            // A full disk, say. The appends themselves go on without prefill; the zeros that made it are cut.
+            prefillFailed = true;
+            LOG.info("Page-cache prefill of {} stopped: {}", logFile, e.toString());
+            try {
+                channel.truncate(start);
+                fileBytes = start;
+            } catch (IOException ignored) {
+                // Past sizeInBytes, so harmless: trimmed when the segment becomes inactive, or cut by recovery.
+            }
+        }
+    }
+
+    /** Cuts prefilled zeros off the end of the file. */
+    private void trimPrefill() throws IOException {
+        if (fileBytes > sizeInBytes) {
+            channel.truncate(sizeInBytes);
+        }
+        fileBytes = sizeInBytes;
+    }
+
+    /** Length of the file, prefilled zeros included (for tests). */
+    int fileBytes() {
+        return fileBytes;
     }
 
     private void writeFully(ByteBuffer records, long position) throws IOException {
@@ -246,6 +335,7 @@ final class LogSegment {
             sizeInBytes = position;
         }
         channel.truncate(position);
+        fileBytes = position;
     }
 
     /**
@@ -272,8 +362,12 @@ final class LogSegment {
         return sizeInBytes > 0 && nowMs - createdMs > segmentMs;
     }
 
-    /** The segment stops taking appends: record its max timestamp in the index and trim the index files. */
+    /**
+     * The segment stops taking appends: cut prefilled zeros, record its max timestamp in the index and trim the
+     * index files.
+     */
     void onBecomeInactive() throws IOException {
+        trimPrefill();
         if (maxTimestampSoFar >= 0 || offsetOfMaxTimestampSoFar >= 0) {
             try {
                 timeIndex.appendFinal(maxTimestampSoFar, offsetOfMaxTimestampSoFar);

@@ -291,7 +291,7 @@ public final class PartitionLog {
             long maxTimestamp = logAppendTime ? nowMs : summary.maxTimestamp();
             rolled = activeSegment.shouldRoll(cfg, summary.sizeInBytes(), maxTimestamp, lastOffset, nowMs)
                     ? rollLocked(nowMs) : null;
-            activeSegment.append(view, header, cfg.indexIntervalBytes());
+            activeSegment.append(view, header, cfg.indexIntervalBytes(), prefills(cfg), nowMs);
             if (pending != null) {
                 producerState.commit(pending);
             }
@@ -337,6 +337,11 @@ public final class PartitionLog {
         if (rolled != null) {
             flushUpTo(segmentEnd(rolled));
         }
+    }
+
+    /** Page-cache prefill (see {@link LogSegment}) only when the OS decides when to flush, as by default. */
+    private static boolean prefills(LogConfig cfg) {
+        return cfg.flushIntervalMessages() == Long.MAX_VALUE && cfg.flushIntervalMs() == Long.MAX_VALUE;
     }
 
     /** Returns the segment that stopped being active (to be flushed outside the lock), or null. */

@@ -1,6 +1,7 @@
 package io.tributary.storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,10 @@ final class RecoveryScanner {
     /**
      * @param nextOffset     offset after the last valid batch (the segment base if none)
      * @param truncatedBytes bytes cut from the end of the file (0 if the segment was intact)
+     * @param zeroTail       the cut bytes were all zeros: page-cache prefill (see {@link LogSegment}) a crash left
+     *                       behind, or never-written space, rather than a torn or corrupt batch
      */
-    record Result(long nextOffset, long truncatedBytes) {
+    record Result(long nextOffset, long truncatedBytes, boolean zeroTail) {
     }
 
     private RecoveryScanner() {
@@ -52,12 +55,37 @@ final class RecoveryScanner {
             problem = scanner.stop() == BatchScanner.Stop.TRUNCATED ? "incomplete batch" : "bad batch length";
         }
         long truncated = size - validBytes;
-        if (truncated > 0) {
+        boolean zeroTail = truncated > 0 && allZero(segment, validBytes, size);
+        if (zeroTail) {
+            LOG.info("Cutting {} zero bytes after position {} of {} (prefilled space)", truncated, validBytes,
+                    segment.logFile());
+        } else if (truncated > 0) {
             LOG.warn("Truncating {} at position {} ({} bytes dropped): {}", segment.logFile(), validBytes, truncated,
                     problem);
+        }
+        if (truncated > 0) {
             segment.truncateFileTo((int) validBytes);
         }
-        return new Result(nextOffset, truncated);
+        return new Result(nextOffset, truncated, zeroTail);
+    }
+
+    private static boolean allZero(LogSegment segment, long from, long to) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        long at = from;
+        while (at < to) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), to - at));
+            int read = segment.channel().read(buffer, at);
+            if (read < 0) {
+                return false;
+            }
+            for (int i = 0; i < read; i++) {
+                if (buffer.get(i) != 0) {
+                    return false;
+                }
+            }
+            at += read;
+        }
+        return true;
     }
 
     private static String check(BatchHeaderFlyweight header, long expectedMinOffset, long segmentBase) {
