@@ -247,11 +247,7 @@ final class LogSegment {
         ByteBuffer zeros = ZEROS.duplicate();
         zeros.limit((int) (to - from));
         try {
-            int writable = DiskFaults.writableBytes(logFile, zeros.remaining());
-            if (writable < zeros.remaining()) {
-                throw DiskFaults.noSpace(logFile);
-            }
-            writeFully(channel, zeros, from);
+            writeFully(zeros, from);
             fileBytes = (int) to;
         } catch (IOException e) {
             // A full disk, say. The appends themselves go on without prefill; the zeros that made it are cut.
