@@ -13,6 +13,10 @@ public final class Trib implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("aot-training")) {
+            // Not a user command: bin/trib runs it once per build, in the JVM that records the AOT cache.
+            System.exit(runTraining(java.nio.file.Path.of(args[1])));
+        }
         if (args.length > 0 && args[0].equals("start")) {
             StartCommand fast = StartArgs.parse(args, 1);
             if (fast != null) {
@@ -23,6 +27,16 @@ public final class Trib implements Runnable {
             System.exit(start.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         System.exit(new CommandLine(new Trib()).execute(args));
+    }
+
+    private static int runTraining(java.nio.file.Path dir) {
+        try {
+            return AotTraining.run(dir);
+        } catch (Exception e) {
+            System.err.println("trib aot-training: " + e);
+            e.printStackTrace();
+            return 1;
+        }
     }
 
     private static int runStart(StartCommand command) {
