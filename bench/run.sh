@@ -37,11 +37,11 @@ done
 if [ "$mode" = quick ]; then
   RECORDS_100=${BENCH_RECORDS_100:-100000}; RECORDS_1K=${BENCH_RECORDS_1K:-20000}
   LAT_SECONDS=${BENCH_LAT_SECONDS:-2}; LAT_WARMUP_SECONDS=${BENCH_LAT_WARMUP_SECONDS:-1}
-  START_TRIALS=${BENCH_START_TRIALS:-1}; WARMUP_RECORDS=${BENCH_WARMUP_RECORDS:-20000}
+  START_TRIALS=${BENCH_START_TRIALS:-1}; WARMUP_RECORDS=${BENCH_WARMUP_RECORDS:-20000}; WARMUP_PASSES=${BENCH_WARMUP_PASSES:-1}
 else
   RECORDS_100=${BENCH_RECORDS_100:-2500000}; RECORDS_1K=${BENCH_RECORDS_1K:-1500000}
   LAT_SECONDS=${BENCH_LAT_SECONDS:-20}; LAT_WARMUP_SECONDS=${BENCH_LAT_WARMUP_SECONDS:-5}
-  START_TRIALS=${BENCH_START_TRIALS:-3}; WARMUP_RECORDS=${BENCH_WARMUP_RECORDS:-1000000}
+  START_TRIALS=${BENCH_START_TRIALS:-3}; WARMUP_RECORDS=${BENCH_WARMUP_RECORDS:-1500000}; WARMUP_PASSES=${BENCH_WARMUP_PASSES:-2}
 fi
 # 1.5 GB of 1 KiB records: with 600 k a consume took ~0.35 s of broker CPU, so one 10 ms tick or one burst of
 # C2 compiling moved its CPU-per-GB ratio by several hundredths (0.51x, 0.51x, 0.70x in three runs of one build).
@@ -276,24 +276,29 @@ run_broker() {
   fi
 
   # Unmeasured warm-up, so JIT compilation of broker and client lands here rather than in the measured runs. Each
-  # workload's own producer settings go through once (acks=all takes the idempotent path, lz4 the compressed one,
+  # workload's own producer settings go through (acks=all takes the idempotent path, lz4 the compressed one,
   # 1 KiB other sizes): a JIT warmed by one kind of traffic deoptimizes and recompiles its hottest methods when the
-  # next kind arrives, and on 2 cores that C2 work was more than half the broker CPU of a measured run.
-  log "$name warm-up: $WARMUP_RECORDS records per workload's producer settings, produced and consumed, not measured"
-  local warm_total=0 wl_warm id desc bytes props rate
-  for wl_warm in "${WORKLOADS[@]}"; do
-    IFS='|' read -r id desc bytes props rate <<< "$wl_warm"
-    local warm_n=$WARMUP_RECORDS; [ "$bytes" -gt 100 ] && warm_n=$(( WARMUP_RECORDS / 4 ))
-    # shellcheck disable=SC2086 # props is a space-separated list of KEY=VALUE
-    "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$libs/*" org.apache.kafka.tools.ProducerPerformance \
-      --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic bench-warmup --num-records "$warm_n" \
-      --record-size "$bytes" --throughput -1 --command-property $props >> "$out/$name/warmup.produce.out" 2>&1 < /dev/null || true
-    warm_total=$(( warm_total + warm_n ))
+  # next kind arrives, and on 2 cores that C2 work was more than half the broker CPU of a measured run. Two passes
+  # over all of them: after one pass of 1 M records each, JFR still showed ~1.9 s of C2 compilation inside the
+  # next 2.5 M-record produce (0.9 s in the one after), 40-45% of Tributary's CPU in it; it only settled after ~7 M
+  # records had gone through the produce path.
+  log "$name warm-up: $WARMUP_PASSES pass(es) of $WARMUP_RECORDS records per workload's producer settings, produced and consumed, not measured"
+  local warm_total=0 wl_warm id desc bytes props rate pass
+  for pass in $(seq 1 "$WARMUP_PASSES"); do
+    for wl_warm in "${WORKLOADS[@]}"; do
+      IFS='|' read -r id desc bytes props rate <<< "$wl_warm"
+      local warm_n=$WARMUP_RECORDS; [ "$bytes" -gt 100 ] && warm_n=$(( WARMUP_RECORDS / 4 ))
+      # shellcheck disable=SC2086 # props is a space-separated list of KEY=VALUE
+      "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$libs/*" org.apache.kafka.tools.ProducerPerformance \
+        --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic bench-warmup --num-records "$warm_n" \
+        --record-size "$bytes" --throughput -1 --command-property $props >> "$out/$name/warmup.produce.out" 2>&1 < /dev/null || true
+      warm_total=$(( warm_total + warm_n ))
+    done
   done
   # The warm-up consume asks for at most 64 KiB per partition per fetch. A measured consume makes only a few hundred
   # fetch requests (up to 1 MB per partition each), so the fetch path's per-request methods crossed the JIT's
-  # thresholds in the middle of a measured consume (~0.2 s of C2 in a 3 s consume of the 1 KiB run); ~1,500 small
-  # fetches here get them compiled first, on both brokers.
+  # thresholds in the middle of a measured consume (~0.2 s of C2 in a 3 s consume of the 1 KiB run); thousands of
+  # small fetches here get them compiled first, on both brokers.
   "$JAVA" "${TOOL_JVM_OPTS[@]}" -cp "$libs/*" org.apache.kafka.tools.ConsumerPerformance \
     --bootstrap-server "127.0.0.1:$(broker_port "$name")" --topic bench-warmup --num-records "$warm_total" \
     --timeout 30000 --group "bench-warmup-$stamp" --command-property max.partition.fetch.bytes=65536 \
