@@ -62,7 +62,7 @@ final class AotTraining {
     private static final int PARTITIONS = 8;
     private static final int PRODUCE_ROUNDS = 100;
     private static final int RECORDS_PER_BATCH = 10;
-    private static final long COORDINATOR_WAIT_MS = 30_000;
+    private static final long WAIT_MS = 30_000;
 
     private final InetSocketAddress address;
     private final Map<ApiKeys, Short> versions = new EnumMap<>(ApiKeys.class);
@@ -85,10 +85,9 @@ final class AotTraining {
         props.setProperty("group.initial.rebalance.delay.ms", "0");
         BrokerConfig config = BrokerConfig.from(props);
 
-        AotTraining training = null;
         Broker broker = Broker.start(config);
+        AotTraining training = new AotTraining(broker.boundAddress());
         try {
-            training = new AotTraining(broker.boundAddress());
             training.firstLife();
         } finally {
             broker.close();
@@ -183,7 +182,7 @@ final class AotTraining {
     }
 
     private void awaitLeaders(WireConnection c) throws Exception {
-        long deadline = System.currentTimeMillis() + COORDINATOR_WAIT_MS;
+        long deadline = System.currentTimeMillis() + WAIT_MS;
         while (true) {
             var topic = metadata(c, List.of(TOPIC)).topics().find(TOPIC);
             if (topic != null && topic.errorCode() == 0 && topic.partitions().size() == PARTITIONS
@@ -288,7 +287,7 @@ final class AotTraining {
         } else {
             find.setKey(group);
         }
-        long deadline = System.currentTimeMillis() + COORDINATOR_WAIT_MS;
+        long deadline = System.currentTimeMillis() + WAIT_MS;
         while (true) {
             var response = new FindCoordinatorResponseData(c.call(ApiKeys.FIND_COORDINATOR, fv, find), fv);
             short error = fv >= 4 ? response.coordinators().get(0).errorCode() : response.errorCode();

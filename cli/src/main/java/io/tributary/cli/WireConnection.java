@@ -20,6 +20,7 @@ import org.apache.kafka.common.protocol.ObjectSerializationCache;
  */
 final class WireConnection implements AutoCloseable {
     private static final int READ_TIMEOUT_MS = 30_000;
+    private static final int RESPONSE_BYTES_MAX = 64 << 20;
 
     private final Socket socket;
     private final OutputStream out;
@@ -42,16 +43,20 @@ final class WireConnection implements AutoCloseable {
                 .setCorrelationId(id).setClientId("trib-aot-training");
         short headerVersion = key.requestHeaderVersion(version);
         ObjectSerializationCache cache = new ObjectSerializationCache();
-        int size = header.size(cache, headerVersion) + body.size(cache, version);
-        ByteBuffer frame = ByteBuffer.allocate(4 + size);
-        frame.putInt(size);
+        int requestBytes = header.size(cache, headerVersion) + body.size(cache, version);
+        ByteBuffer frame = ByteBuffer.allocate(4 + requestBytes);
+        frame.putInt(requestBytes);
         ByteBufferAccessor writer = new ByteBufferAccessor(frame);
         header.write(writer, cache, headerVersion);
         body.write(writer, cache, version);
         out.write(frame.array(), 0, frame.position());
         out.flush();
 
-        byte[] response = new byte[in.readInt()];
+        int responseBytes = in.readInt();
+        if (responseBytes < 0 || responseBytes > RESPONSE_BYTES_MAX) {
+            throw new IOException(key + " response declares an implausible size of " + responseBytes + " bytes");
+        }
+        byte[] response = new byte[responseBytes];
         in.readFully(response);
         ByteBufferAccessor reader = new ByteBufferAccessor(ByteBuffer.wrap(response));
         ResponseHeaderData responseHeader = new ResponseHeaderData(reader, key.responseHeaderVersion(version));

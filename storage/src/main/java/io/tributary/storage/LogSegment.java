@@ -216,8 +216,7 @@ final class LogSegment {
             // sizeInBytes stays put, so readers never see these bytes. Cutting them off as well keeps a batch the
             // producer was told failed from reappearing after a restart; if even that fails, recovery cuts them.
             try {
-                channel.truncate(start);
-                fileBytes = start;
+                cutFileTo(start);
             } catch (IOException suppressed) {
                 failure.addSuppressed(suppressed);
             }
@@ -254,8 +253,7 @@ final class LogSegment {
             prefillFailed = true;
             LOG.info("Page-cache prefill of {} stopped: {}", logFile, e.toString());
             try {
-                channel.truncate(start);
-                fileBytes = start;
+                cutFileTo(start);
             } catch (IOException ignored) {
                 // Past sizeInBytes, so harmless: trimmed when the segment becomes inactive, or cut by recovery.
             }
@@ -265,9 +263,14 @@ final class LogSegment {
     /** Cuts prefilled zeros off the end of the file. */
     private void trimPrefill() throws IOException {
         if (fileBytes > sizeInBytes) {
-            channel.truncate(sizeInBytes);
+            cutFileTo(sizeInBytes);
         }
-        fileBytes = sizeInBytes;
+    }
+
+    /** Truncates the file, keeping {@code fileBytes} in step with it. */
+    private void cutFileTo(int bytes) throws IOException {
+        channel.truncate(bytes);
+        fileBytes = bytes;
     }
 
     /** Length of the file, prefilled zeros included (for tests). */
@@ -330,8 +333,7 @@ final class LogSegment {
         if (position < sizeInBytes) {
             sizeInBytes = position;
         }
-        channel.truncate(position);
-        fileBytes = position;
+        cutFileTo(position);
     }
 
     /**
