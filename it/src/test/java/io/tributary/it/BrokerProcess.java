@@ -40,6 +40,8 @@ public final class BrokerProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> overrides;
+    /** Started through {@code bin/trib start}, as a user would, rather than with {@code java} directly. */
+    private final boolean viaLauncher;
     private final int port;
     private final int controllerPort;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
@@ -47,9 +49,10 @@ public final class BrokerProcess implements AutoCloseable {
     private int starts;
     private String readyLine;
 
-    private BrokerProcess(Path dataDir, Map<String, String> overrides) {
+    private BrokerProcess(Path dataDir, Map<String, String> overrides, boolean viaLauncher) {
         this.dataDir = dataDir;
         this.overrides = Map.copyOf(overrides);
+        this.viaLauncher = viaLauncher;
         this.port = Ports.free();
         int c;
         do {
@@ -59,7 +62,17 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     public static BrokerProcess start(Path dataDir, Map<String, String> overrides) throws Exception {
-        BrokerProcess p = new BrokerProcess(dataDir, overrides);
+        BrokerProcess p = new BrokerProcess(dataDir, overrides, false);
+        p.launch();
+        return p;
+    }
+
+    /**
+     * Starts the broker with the repository's {@code bin/trib start}, which picks its JDK as it would for a user, so
+     * the launcher's own work (its JDK search, JVM options, the AOT cache and its training run) is part of the test.
+     */
+    public static BrokerProcess startWithLauncher(Path dataDir, Map<String, String> overrides) throws Exception {
+        BrokerProcess p = new BrokerProcess(dataDir, overrides, true);
         p.launch();
         return p;
     }
@@ -89,6 +102,18 @@ public final class BrokerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The feature release of the JDK the running broker uses (from its {@code release} file). */
+    int jdkFeature() throws IOException {
+        Path java = Path.of(ProcessHandle.of(pid()).flatMap(h -> h.info().command()).orElseThrow()).toRealPath();
+        for (String line : Files.readAllLines(java.getParent().getParent().resolve("release"))) {
+            Matcher m = Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new IllegalStateException("no JAVA_VERSION in the release file of " + java);
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -104,8 +129,10 @@ public final class BrokerProcess implements AutoCloseable {
         settings.put("log.dirs", logDir().toString());
         settings.put("node.id", Integer.toString(TestBroker.NODE_ID));
         settings.putAll(overrides);
-        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-cp", testClasspath(), "io.tributary.cli.Trib", "start"));
+        List<String> cmd = viaLauncher
+                ? new ArrayList<>(List.of(launcher().toString(), "start"))
+                : new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
+                        "-cp", testClasspath(), "io.tributary.cli.Trib", "start"));
         settings.forEach((k, v) -> {
             cmd.add("--override");
             cmd.add(k + "=" + v);
@@ -115,6 +142,9 @@ public final class BrokerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrFile().toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
+        if (viaLauncher) {
+            pb.environment().put("TRIB_HEAP", "512m");
+        }
         process = pb.start();
         LIVE.add(process);
         process.onExit().thenAccept(LIVE::remove);
@@ -199,6 +229,8 @@ public final class BrokerProcess implements AutoCloseable {
     @Override
     public void close() {
         if (isAlive()) {
+            // Before its exec the launcher is a shell whose children (a build, a training run) must go too.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             try {
                 process.waitFor(30, TimeUnit.SECONDS);
@@ -206,6 +238,17 @@ public final class BrokerProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** {@code bin/trib} of the repository this test runs in. */
+    static Path launcher() {
+        for (Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path trib = dir.resolve("bin").resolve("trib");
+            if (Files.isExecutable(trib)) {
+                return trib;
+            }
+        }
+        throw new IllegalStateException("no bin/trib above " + System.getProperty("user.dir"));
     }
 
     static String javaExecutable() {
