@@ -52,6 +52,7 @@ public final class BenchReport {
         header(out);
         targets(out);
         allMetrics(out);
+        rounds(out);
         conditions(out);
         return out.toString();
     }
@@ -146,6 +147,32 @@ public final class BenchReport {
             }
         }
         out.append('\n');
+    }
+
+    /** Each round's value of every per-workload target metric, so the spread behind each median is visible. */
+    private void rounds(StringBuilder out) {
+        if (Math.max(kafka.rounds(), tributary.rounds()) < 2) {
+            return;
+        }
+        out.append("## Rounds\n\nThe per-workload figures above are medians over these rounds, each broker's own.\n\n");
+        Table table = new Table("Target metric", "Workload", "Kafka, per round", "Tributary, per round");
+        for (Target t : Target.values()) {
+            if (!t.metric.perWorkload) {
+                continue;
+            }
+            for (Workload w : workloads) {
+                if (t.appliesTo(w)) {
+                    table.add(t.metric.label + " (" + t.metric.unit + ")", workloadName(t.metric, w),
+                            perRound(kafka, t.metric, w), perRound(tributary, t.metric, w));
+                }
+            }
+        }
+        out.append(table.render()).append('\n');
+    }
+
+    private static String perRound(BrokerResults b, Metric metric, Workload w) {
+        List<Double> values = b.roundValues(metric, w);
+        return values.isEmpty() ? "n/a" : values.stream().map(metric::format).collect(Collectors.joining(" / "));
     }
 
     /** Fixed-rate metrics name their rate, since it differs between workloads. */

@@ -106,6 +106,56 @@ class BenchReportTest {
                 .hasMessageContaining("4 tab-separated cells");
     }
 
+    /**
+     * Three rounds: Tributary's CPU per GB produced is 1.0, 3.0 (one disturbed run) and 1.2 CPU-s/GB, Kafka's 2.0 each
+     * time. The median, 1.2, is judged (0.60x, met); the disturbed round alone would have missed.
+     */
+    @Test
+    void perWorkloadMetricsAreTheMedianOfTheRounds() throws IOException {
+        StringBuilder tsv = new StringBuilder();
+        row(tsv, "_", "meta", "clk_tck", "100");
+        row(tsv, "_", "meta", "rounds", "3");
+        row(tsv, "_", "workload:w100", "description", "100 B, acks=1");
+        row(tsv, "_", "workload:w100", "record_bytes", "100");
+        row(tsv, "_", "workload:w100", "latency_rate", "50000");
+        broker(tsv, "kafka", 200, 4000, 1_048_576);
+        broker(tsv, "tributary", 100, 400, 262_144);
+        long[] tributaryTicks = {100, 300, 120};
+        for (int round = 2; round <= 3; round++) {
+            row(tsv, "kafka", "w100.produce.r" + round, "broker_cpu_ticks", "200");
+            row(tsv, "kafka", "w100.produce.r" + round, "wall_ms", "10000");
+            row(tsv, "kafka", "w100.produce.r" + round, "exit", "0");
+            row(tsv, "tributary", "w100.produce.r" + round, "broker_cpu_ticks", String.valueOf(tributaryTicks[round - 1]));
+            row(tsv, "tributary", "w100.produce.r" + round, "wall_ms", "10000");
+            row(tsv, "tributary", "w100.produce.r" + round, "exit", "0");
+        }
+        Files.writeString(dir.resolve("measurements.tsv"), tsv);
+        producerOutput("kafka", 100_000, 20, 30);
+        producerOutput("tributary", 80_000, 10, 12);
+        for (int round = 2; round <= 3; round++) {
+            Files.copy(dir.resolve("kafka/w100.produce.out"), dir.resolve("kafka/w100.produce.r" + round + ".out"));
+            Files.writeString(dir.resolve("tributary/w100.produce.r" + round + ".out"), String.format(Locale.ROOT,
+                    "10000000 records sent, %d.0 records/sec (9.54 MB/sec), 5.00 ms avg latency, 90.00 ms max"
+                            + " latency, 3 ms 50th, 8 ms 95th, 40 ms 99th, 80 ms 99.9th.%n", 100_000 + 20_000 * round));
+        }
+
+        String report = new BenchReport(dir).render();
+
+        assertThat(line(report, "broker CPU per GB produced, full speed (CPU-s/GB)"))
+                .contains("2.00", "1.20", "0.60x", "**met**");
+        // 80k, 140k and 160k records/s: the median 140k against Kafka's 100k.
+        assertThat(line(report, "producer throughput, full speed (records/s)")).contains("140,000", "1.40x", "**met**");
+        String rounds = report.substring(report.indexOf("## Rounds"));
+        assertThat(line(rounds, "broker CPU per GB produced, full speed (CPU-s/GB)"))
+                .contains("2.00 / 2.00 / 2.00", "1.00 / 3.00 / 1.20");
+        assertThat(line(rounds, "producer throughput, full speed (records/s)"))
+                .contains("100,000 / 100,000 / 100,000", "80,000 / 140,000 / 160,000");
+        // The ack latency ran once (round 1 only here): its median is that one run.
+        assertThat(line(report, "fixed rate, linger.ms=0: p99 ack latency (µs)")).contains("3,000", "1,200", "0.40x");
+        assertThat(report.lines().filter(l -> l.startsWith("| tributary ") && l.contains(" w100.produce.r3 ")))
+                .singleElement().asString().contains("| 1.2 ");
+    }
+
     @Test
     void medianOfStartTrials() {
         assertThat(BrokerResults.median(List.of(3.0, 1.0, 2.0))).contains(2.0);
