@@ -591,6 +591,26 @@ final class ConsumerMembership {
         return Errors.NONE;
     }
 
+    /**
+     * OffsetFetch, as Kafka judges it: a caller that names no member and no epoch (the admin client, the classic
+     * consumer, an assign-mode consumer) may always read; a member must be known, and an epoch ahead of the
+     * group's is fenced while one behind is only stale, so that the member retries with the epoch it has since
+     * been given.
+     */
+    static Errors validateFetch(ConsumerGroup cg, String memberId, int memberEpoch) {
+        if ((memberId == null || memberId.isEmpty()) && memberEpoch < 0) {
+            return Errors.NONE;
+        }
+        if (memberId == null || cg.member(memberId) == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        int current = cg.current(memberId).memberEpoch();
+        if (memberEpoch > current) {
+            return Errors.FENCED_MEMBER_EPOCH;
+        }
+        return memberEpoch < current ? Errors.STALE_MEMBER_EPOCH : Errors.NONE;
+    }
+
     /** The tombstones that delete a consumer group's own keys (its offsets are the caller's business). */
     static List<CoordinatorRecord> tombstones(String groupId, ConsumerGroup cg) {
         List<CoordinatorRecord> records = new ArrayList<>();

@@ -276,9 +276,24 @@ public final class CoordinatorShard {
         return offsets.commit(request, version);
     }
 
-    /** Offsets of one group by topic name; {@code requested} null means all. */
-    public synchronized OffsetFetchResponseGroup fetchOffsets(String groupId, Map<String, List<Integer>> requested) {
+    /** Offsets of one group by topic name, for a caller outside group management; {@code requested} null means all. */
+    public OffsetFetchResponseGroup fetchOffsets(String groupId, Map<String, List<Integer>> requested) {
+        return fetchOffsets(groupId, null, -1, requested);
+    }
+
+    /**
+     * Offsets of one group by topic name; {@code requested} null means all. A member of a consumer group (OffsetFetch
+     * v9+) names itself and its epoch, and is refused if either is not current (see {@link ConsumerMembership}).
+     */
+    public synchronized OffsetFetchResponseGroup fetchOffsets(String groupId, String memberId, int memberEpoch,
+                                                              Map<String, List<Integer>> requested) {
         Errors error = unavailable();
+        if (error == Errors.NONE) {
+            Group group = state.group(groupId);
+            if (group != null && group.isConsumerGroup()) {
+                error = ConsumerMembership.validateFetch(group.consumerGroup(), memberId, memberEpoch);
+            }
+        }
         if (error != Errors.NONE) {
             return new OffsetFetchResponseGroup().setGroupId(groupId).setErrorCode(error.code());
         }

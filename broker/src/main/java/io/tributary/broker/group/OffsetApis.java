@@ -23,6 +23,7 @@ import org.apache.kafka.common.protocol.Errors;
  * OffsetCommit (v2+), OffsetFetch (v1+) and OffsetDelete. Offsets are stored by topic name; v10 requests carry
  * topic ids, which are resolved through the metadata image on the way in (an unknown id gets UNKNOWN_TOPIC_ID) and
  * put back on the way out. OffsetFetch's require_stable needs no waiting: there are no pending transactional offsets.
+ * From v9 a consumer-group member fetches under its member id and epoch, which must be current.
  */
 public final class OffsetApis {
     private OffsetApis() {
@@ -97,13 +98,13 @@ public final class OffsetApis {
                     requested.computeIfAbsent(t.name(), k -> new ArrayList<>()).addAll(t.partitionIndexes());
                 }
             }
-            OffsetFetchResponseGroup group = fetch(coordinator, request.groupId(), requested);
+            OffsetFetchResponseGroup group = fetch(coordinator, request.groupId(), null, -1, requested);
             slot.complete(toSingleGroupResponse(group, requested, version));
         };
     }
 
-    private static OffsetFetchResponseGroup fetch(GroupCoordinator coordinator, String groupId,
-                                                  Map<String, List<Integer>> requested) {
+    private static OffsetFetchResponseGroup fetch(GroupCoordinator coordinator, String groupId, String memberId,
+                                                  int memberEpoch, Map<String, List<Integer>> requested) {
         if (groupId == null) {
             return new OffsetFetchResponseGroup().setGroupId(groupId).setErrorCode(Errors.INVALID_GROUP_ID.code());
         }
@@ -111,7 +112,7 @@ public final class OffsetApis {
         if (lookup.error() != Errors.NONE) {
             return new OffsetFetchResponseGroup().setGroupId(groupId).setErrorCode(lookup.error().code());
         }
-        return lookup.shard().fetchOffsets(groupId, requested);
+        return lookup.shard().fetchOffsets(groupId, memberId, memberEpoch, requested);
     }
 
     /** v8+: one group of the batch, by topic id from v10. */
@@ -143,7 +144,8 @@ public final class OffsetApis {
                 requested.computeIfAbsent(name, k -> new ArrayList<>()).addAll(t.partitionIndexes());
             }
         }
-        OffsetFetchResponseGroup group = fetch(coordinator, g.groupId(), requested);
+        // v8 has no member fields: their defaults (null, -1) read as "not a member".
+        OffsetFetchResponseGroup group = fetch(coordinator, g.groupId(), g.memberId(), g.memberEpoch(), requested);
         if (group.errorCode() != Errors.NONE.code()) {
             group.topics().clear();
             return group;

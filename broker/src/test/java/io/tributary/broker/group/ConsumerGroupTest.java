@@ -9,6 +9,7 @@ import io.tributary.broker.group.ConsumerHarness.Client;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -169,6 +170,14 @@ class ConsumerGroupTest {
         assertThat(commit(a.memberId, a.epoch - 1, (short) 8)).isEqualTo(Errors.ILLEGAL_GENERATION);
         assertThat(commit("nobody", a.epoch, (short) 9)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(commit("", -1, (short) 9)).as("admin commit into a live group").isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        // Offset fetches (v9+): by member epoch too, and open to callers outside the group.
+        assertThat(fetch(a.memberId, a.epoch)).isEqualTo(Errors.NONE);
+        assertThat(fetch(a.memberId, a.epoch - 1)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(fetch(a.memberId, a.epoch + 1)).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
+        assertThat(fetch("nobody", a.epoch)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(fetch(null, -1)).as("admin or classic fetch").isEqualTo(Errors.NONE);
+        assertThat(h.shard.fetchOffsets(GROUP, a.memberId, a.epoch, Map.of("t", List.of(0))).topics().get(0)
+                .partitions().get(0).committedOffset()).isEqualTo(5);
     }
 
     @Test
@@ -342,6 +351,10 @@ class ConsumerGroupTest {
 
     private Errors error(ConsumerGroupHeartbeatRequestData r) {
         return Errors.forCode(h.send(r).errorCode());
+    }
+
+    private Errors fetch(String memberId, int epoch) {
+        return Errors.forCode(h.shard.fetchOffsets(GROUP, memberId, epoch, Map.of("t", List.of(0))).errorCode());
     }
 
     private Errors commit(String memberId, int epoch, short version) {
