@@ -26,6 +26,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
     private final FetchPurgatory purgatory;
     private final Time time;
     private final int loadBufferBytes;
+    /** Appends are made under the shard's lock, one at a time, so one buffer serves them all. */
+    private ByteBuffer appendBuffer = ByteBuffer.allocateDirect(4096);
 
     /** @param partition the partition as the partition manager has it now; null if this node does not lead it */
     PartitionCoordinatorLog(Supplier<Partition> partition, FetchPurgatory purgatory, Time time, int loadBufferBytes) {
@@ -39,12 +41,28 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
     public void append(List<CoordinatorRecord> records) {
         Partition partition = partition();
         MemoryRecords batch = CoordinatorBatches.encode(records, time.milliseconds());
-        ByteBuffer buffer = batch.buffer();
+        ByteBuffer buffer = direct(batch.buffer());
         int size = buffer.remaining();
         partition.appendAsLeader(buffer);
         if (purgatory != null) {
             purgatory.onAppend(partition.topicPartition(), size);
         }
+    }
+
+    /**
+     * The batch, copied into a direct buffer. Produced batches reach the log in direct buffers (Netty's), and the
+     * JIT compiles the append path for that one buffer class; a heap buffer from here, after every consumer's offset
+     * commit, failed those type checks and had C2 recompile the append path (PartitionLog.appendAsLeader,
+     * LogValidator.validate, LogSegment.writeFully: ~1 s of compiler CPU) in the middle of the next produce.
+     */
+    private ByteBuffer direct(ByteBuffer heap) {
+        int size = heap.remaining();
+        if (appendBuffer.capacity() < size) {
+            appendBuffer = ByteBuffer.allocateDirect(Integer.highestOneBit(size - 1) << 1);
+        }
+        appendBuffer.clear();
+        appendBuffer.put(heap.duplicate()).flip();
+        return appendBuffer;
     }
 
     @Override

@@ -2,15 +2,97 @@ package io.tributary.broker.network;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
  * The APIs this broker implements and the version ranges it advertises in ApiVersions. Only what is
  * registered here is advertised, so clients never pick an API the broker would refuse.
+ *
+ * <p>Each entry also answers what the request path asks per request: an empty request message and the header
+ * versions. kafka-clients answers these with switches over every API key ({@code ApiMessageType.newRequest},
+ * {@code requestHeaderVersion}); C2 compiled those for the keys seen so far, and the first consumer group after a
+ * producer-only stretch (JoinGroup, SyncGroup, OffsetCommit ...) sent them back to the interpreter, so they were
+ * compiled again (~0.4 s of compiler CPU for {@code newRequest} alone) in the middle of the next produce.
  */
 public final class ApiRegistry {
     /** One implemented API: the advertised range, the lowest version actually served, and its handler. */
-    public record Entry(ApiKeys key, short minAdvertised, short minServed, short max, ApiHandler handler) {
+    public static final class Entry {
+        private final ApiKeys key;
+        private final short minAdvertised;
+        private final short minServed;
+        private final short max;
+        private final ApiHandler handler;
+        private final Supplier<ApiMessage> requestFactory;
+        /** By version; only those from {@link #minServed} to {@link #max} are filled in. */
+        private final short[] requestHeaderVersions;
+        private final short[] responseHeaderVersions;
+
+        Entry(ApiKeys key, short minAdvertised, short minServed, short max, ApiHandler handler) {
+            this.key = key;
+            this.minAdvertised = minAdvertised;
+            this.minServed = minServed;
+            this.max = max;
+            this.handler = handler;
+            this.requestFactory = requestFactory(key);
+            this.requestHeaderVersions = new short[max + 1];
+            this.responseHeaderVersions = new short[max + 1];
+            for (short v = minServed; v <= max; v++) {
+                requestHeaderVersions[v] = key.requestHeaderVersion(v);
+                responseHeaderVersions[v] = key.responseHeaderVersion(v);
+            }
+        }
+
+        public ApiKeys key() {
+            return key;
+        }
+
+        public short minAdvertised() {
+            return minAdvertised;
+        }
+
+        public short minServed() {
+            return minServed;
+        }
+
+        public short max() {
+            return max;
+        }
+
+        public ApiHandler handler() {
+            return handler;
+        }
+
+        /** A new, empty request message of this API. */
+        public ApiMessage newRequest() {
+            return requestFactory.get();
+        }
+
+        /** @param version a version this entry serves */
+        public short requestHeaderVersion(short version) {
+            return requestHeaderVersions[version];
+        }
+
+        /** @param version a version this entry serves */
+        public short responseHeaderVersion(short version) {
+            return responseHeaderVersions[version];
+        }
+
+        /** The two APIs of every produce and fetch get their own constructor; the rest go through kafka-clients. */
+        private static Supplier<ApiMessage> requestFactory(ApiKeys key) {
+            return switch (key) {
+                case PRODUCE -> ProduceRequestData::new;
+                case FETCH -> FetchRequestData::new;
+                default -> {
+                    ApiMessageType type = ApiMessageType.fromApiKey(key.id);
+                    yield type::newRequest;
+                }
+            };
+        }
     }
 
     private final Map<ApiKeys, Entry> entries = new EnumMap<>(ApiKeys.class);

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -90,19 +89,19 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
             buffer.position(8);
-            short headerVersion = apiKey.requestHeaderVersion(apiVersion);
+            short headerVersion = entry.requestHeaderVersion(apiVersion);
             String clientId = readClientId(accessor, buffer);
             if (headerVersion >= 2) {
                 skipTaggedFields(accessor);
             }
-            request = ApiMessageType.fromApiKey(apiKeyId).newRequest();
+            request = entry.newRequest();
             request.read(accessor, apiVersion);
             context = new RequestContext(apiKey, apiVersion, correlationId, clientId, ctx.channel(), System.nanoTime());
         } catch (RuntimeException e) {
             closeFor("malformed " + apiKey + " v" + apiVersion + " request: " + e);
             return;
         }
-        ResponseSlot slot = new ResponseSlot(this, correlationId, apiKey.responseHeaderVersion(apiVersion), apiVersion);
+        ResponseSlot slot = new ResponseSlot(this, correlationId, entry.responseHeaderVersion(apiVersion), apiVersion);
         pending.addLast(slot);
         inFlight.started();
         if (pending.size() >= IN_FLIGHT_MAX) {
