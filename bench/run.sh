@@ -336,7 +336,7 @@ run_broker() {
     record "$name" broker disk_kb "$(du -sk "$data" | cut -f1)"
   fi
   stop_broker "$name"
-  # Restarts on the data the workloads left (25 topics, ~13 GB after 3 rounds), each after a clean SIGTERM: the start an
+  # Restarts on the data the workloads left (25 topics, ~14 GB after 3 rounds), each after a clean SIGTERM: the start an
   # operator waits for in a rolling restart or an upgrade, with warm caches.
   if [ -z "$failed" ]; then
     for trial in $(seq 1 "$START_TRIALS"); do
