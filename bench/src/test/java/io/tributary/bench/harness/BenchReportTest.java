@@ -23,11 +23,7 @@ class BenchReportTest {
      */
     @Test
     void computesRatiosAndJudgesTargets() throws IOException {
-        StringBuilder tsv = new StringBuilder();
-        row(tsv, "_", "meta", "clk_tck", "100");
-        row(tsv, "_", "workload:w100", "description", "100 B, acks=1");
-        row(tsv, "_", "workload:w100", "record_bytes", "100");
-        row(tsv, "_", "workload:w100", "latency_rate", "50000");
+        StringBuilder tsv = w100Run();
         broker(tsv, "kafka", 200, 4000, 1_048_576);
         broker(tsv, "tributary", 100, 400, 262_144);
         Files.writeString(dir.resolve("measurements.tsv"), tsv);
@@ -112,12 +108,8 @@ class BenchReportTest {
      */
     @Test
     void perWorkloadMetricsAreTheMedianOfTheRounds() throws IOException {
-        StringBuilder tsv = new StringBuilder();
-        row(tsv, "_", "meta", "clk_tck", "100");
+        StringBuilder tsv = w100Run();
         row(tsv, "_", "meta", "rounds", "3");
-        row(tsv, "_", "workload:w100", "description", "100 B, acks=1");
-        row(tsv, "_", "workload:w100", "record_bytes", "100");
-        row(tsv, "_", "workload:w100", "latency_rate", "50000");
         broker(tsv, "kafka", 200, 4000, 1_048_576);
         broker(tsv, "tributary", 100, 400, 262_144);
         long[] tributaryTicks = {100, 300, 120};
@@ -161,6 +153,16 @@ class BenchReportTest {
         assertThat(BrokerResults.median(List.of(3.0, 1.0, 2.0))).contains(2.0);
         assertThat(BrokerResults.median(List.of(4.0, 1.0))).contains(2.5);
         assertThat(BrokerResults.median(List.of())).isEmpty();
+    }
+
+    /** The run-level rows of a run with one workload, 100 B records at 50,000/s. */
+    private static StringBuilder w100Run() {
+        StringBuilder tsv = new StringBuilder();
+        row(tsv, "_", "meta", "clk_tck", "100");
+        row(tsv, "_", "workload:w100", "description", "100 B, acks=1");
+        row(tsv, "_", "workload:w100", "record_bytes", "100");
+        row(tsv, "_", "workload:w100", "latency_rate", "50000");
+        return tsv;
     }
 
     private static void broker(StringBuilder tsv, String name, long produceCpuTicks, long readyMs, long hwmKb) {

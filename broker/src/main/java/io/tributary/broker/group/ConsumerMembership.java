@@ -577,18 +577,18 @@ final class ConsumerMembership {
         }
     }
 
-    /** Offset commits of a consumer group: by member id and member epoch instead of a generation. */
+    /**
+     * Offset commits of a consumer group: by member id and member epoch instead of a generation. Outside group
+     * management (no member, no epoch) only while the group has no members.
+     */
     static Errors validateCommit(ConsumerGroup cg, String memberId, int memberEpoch, short version) {
         if (memberEpoch < 0 && memberId.isEmpty()) {
             return cg.members().isEmpty() ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
         }
-        if (cg.member(memberId) == null) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        if (memberEpoch != cg.current(memberId).memberEpoch()) {
-            return version >= 9 ? Errors.STALE_MEMBER_EPOCH : Errors.ILLEGAL_GENERATION;
-        }
-        return Errors.NONE;
+        Errors error = memberError(cg, memberId, memberEpoch);
+        boolean epochError = error == Errors.STALE_MEMBER_EPOCH || error == Errors.FENCED_MEMBER_EPOCH;
+        // Before v9 a commit names a generation, so a wrong one is an illegal generation.
+        return epochError && version < 9 ? Errors.ILLEGAL_GENERATION : error;
     }
 
     /**
@@ -601,6 +601,11 @@ final class ConsumerMembership {
         if ((memberId == null || memberId.isEmpty()) && memberEpoch < 0) {
             return Errors.NONE;
         }
+        return memberError(cg, memberId, memberEpoch);
+    }
+
+    /** A named member must be known and at its current epoch: ahead of it is fenced, behind it only stale. */
+    private static Errors memberError(ConsumerGroup cg, String memberId, int memberEpoch) {
         if (memberId == null || cg.member(memberId) == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }

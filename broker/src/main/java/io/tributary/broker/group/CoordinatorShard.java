@@ -276,14 +276,10 @@ public final class CoordinatorShard {
         return offsets.commit(request, version);
     }
 
-    /** Offsets of one group by topic name, for a caller outside group management; {@code requested} null means all. */
-    public OffsetFetchResponseGroup fetchOffsets(String groupId, Map<String, List<Integer>> requested) {
-        return fetchOffsets(groupId, null, -1, requested);
-    }
-
     /**
      * Offsets of one group by topic name; {@code requested} null means all. A member of a consumer group (OffsetFetch
-     * v9+) names itself and its epoch, and is refused if either is not current (see {@link ConsumerMembership}).
+     * v9+) names itself and its epoch, and is refused if either is not current (see {@link ConsumerMembership});
+     * a caller outside group management passes null and -1.
      */
     public synchronized OffsetFetchResponseGroup fetchOffsets(String groupId, String memberId, int memberEpoch,
                                                               Map<String, List<Integer>> requested) {

@@ -20,51 +20,23 @@ import org.apache.kafka.common.protocol.ApiMessage;
  * compiled again (~0.4 s of compiler CPU for {@code newRequest} alone) in the middle of the next produce.
  */
 public final class ApiRegistry {
-    /** One implemented API: the advertised range, the lowest version actually served, and its handler. */
-    public static final class Entry {
-        private final ApiKeys key;
-        private final short minAdvertised;
-        private final short minServed;
-        private final short max;
-        private final ApiHandler handler;
-        private final Supplier<ApiMessage> requestFactory;
-        /** By version; only those from {@link #minServed} to {@link #max} are filled in. */
-        private final short[] requestHeaderVersions;
-        private final short[] responseHeaderVersions;
+    /**
+     * One implemented API: the advertised range, the lowest version actually served, its handler, and what the
+     * request path needs per request. The header versions are indexed by version; only the served ones are filled in.
+     */
+    public record Entry(ApiKeys key, short minAdvertised, short minServed, short max, ApiHandler handler,
+                        Supplier<ApiMessage> requestFactory, short[] requestHeaderVersions,
+                        short[] responseHeaderVersions) {
 
-        Entry(ApiKeys key, short minAdvertised, short minServed, short max, ApiHandler handler) {
-            this.key = key;
-            this.minAdvertised = minAdvertised;
-            this.minServed = minServed;
-            this.max = max;
-            this.handler = handler;
-            this.requestFactory = requestFactory(key);
-            this.requestHeaderVersions = new short[max + 1];
-            this.responseHeaderVersions = new short[max + 1];
+        static Entry of(ApiKeys key, short minAdvertised, short minServed, short max, ApiHandler handler) {
+            short[] requestHeaders = new short[max + 1];
+            short[] responseHeaders = new short[max + 1];
             for (short v = minServed; v <= max; v++) {
-                requestHeaderVersions[v] = key.requestHeaderVersion(v);
-                responseHeaderVersions[v] = key.responseHeaderVersion(v);
+                requestHeaders[v] = key.requestHeaderVersion(v);
+                responseHeaders[v] = key.responseHeaderVersion(v);
             }
-        }
-
-        public ApiKeys key() {
-            return key;
-        }
-
-        public short minAdvertised() {
-            return minAdvertised;
-        }
-
-        public short minServed() {
-            return minServed;
-        }
-
-        public short max() {
-            return max;
-        }
-
-        public ApiHandler handler() {
-            return handler;
+            return new Entry(key, minAdvertised, minServed, max, handler, requestFactory(key), requestHeaders,
+                    responseHeaders);
         }
 
         /** A new, empty request message of this API. */
@@ -103,7 +75,7 @@ public final class ApiRegistry {
     }
 
     public ApiRegistry register(ApiKeys key, short minAdvertised, short minServed, short max, ApiHandler handler) {
-        entries.put(key, new Entry(key, minAdvertised, minServed, max, handler));
+        entries.put(key, Entry.of(key, minAdvertised, minServed, max, handler));
         return this;
     }
 

@@ -167,6 +167,7 @@ class ConsumerGroupTest {
         // Offset commits: by member epoch.
         assertThat(commit(a.memberId, a.epoch, (short) 9)).isEqualTo(Errors.NONE);
         assertThat(commit(a.memberId, a.epoch - 1, (short) 9)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commit(a.memberId, a.epoch + 1, (short) 9)).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
         assertThat(commit(a.memberId, a.epoch - 1, (short) 8)).isEqualTo(Errors.ILLEGAL_GENERATION);
         assertThat(commit("nobody", a.epoch, (short) 9)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(commit("", -1, (short) 9)).as("admin commit into a live group").isEqualTo(Errors.UNKNOWN_MEMBER_ID);

@@ -151,7 +151,7 @@ class GroupCoordinatorTest {
             assertThat(shard.state()).isEqualTo(before);
         }
         assertThat(shard.heartbeat(group, joined.memberId(), "i1", joined.generationId())).isEqualTo(Errors.NONE);
-        assertThat(shard.fetchOffsets(group, Map.of("t", List.of(0))).topics().get(0).partitions().get(0)
+        assertThat(shard.fetchOffsets(group, null, -1, Map.of("t", List.of(0))).topics().get(0).partitions().get(0)
                 .committedOffset()).isEqualTo(99);
 
         apply(List.of(new RemoveTopicRecord(TOPIC_ID)));

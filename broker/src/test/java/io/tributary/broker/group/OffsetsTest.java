@@ -50,11 +50,11 @@ class OffsetsTest {
         h.commit("", -1, "b", 1, 11);
         h.commit("", -1, "a", 2, 22);
         h.commit("", -1, "b", 0, 10);
-        OffsetFetchResponseGroup all = h.shard.fetchOffsets(GROUP, null);
+        OffsetFetchResponseGroup all = h.shard.fetchOffsets(GROUP, null, -1, null);
         assertThat(all.topics()).extracting(t -> t.name()).containsExactly("a", "b");
         assertThat(all.topics().get(1).partitions()).extracting(OffsetFetchResponsePartitions::committedOffset)
                 .containsExactly(10L, 11L);
-        assertThat(h.shard.fetchOffsets("other", null).topics()).isEmpty();
+        assertThat(h.shard.fetchOffsets("other", null, -1, null).topics()).isEmpty();
     }
 
     @Test

@@ -136,7 +136,7 @@ final class ShardHarness {
     OffsetFetchResponseGroup fetch(String topic, Integer... partitions) {
         Map<String, List<Integer>> requested = new LinkedHashMap<>();
         requested.put(topic, List.of(partitions));
-        return shard.fetchOffsets(GROUP, requested);
+        return shard.fetchOffsets(GROUP, null, -1, requested);
     }
 
     Group group() {
