@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,16 +28,24 @@ class PauseTest {
 
     @Test
     void aBrokerFrozenForOverAMinuteResumesWithItsMetadataQuorum(@TempDir Path dir) throws Exception {
-        try (BrokerProcess broker = BrokerProcess.start(dir, Map.of())) {
-            Clients.createTopic(broker.bootstrap(), "before", 1);
+        try (BrokerProcess broker = BrokerProcess.start(dir, Map.of());
+             Admin admin = Clients.admin(broker.bootstrap())) {
+            admin.createTopics(List.of(new NewTopic("before", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             signal(broker.pid(), "STOP");
+            KafkaFuture<Void> created;
             try {
                 Thread.sleep(TimeUnit.SECONDS.toMillis(PAUSE_S));
             } finally {
+                // A metadata write (the topic) already waiting in the socket when the broker resumes, so that it
+                // races the pause monitor, which wakes at the same moment. A leader that stepped down for the
+                // pause failed the write although it was in the log and committed once the node led again: the
+                // client's retry then got TOPIC_ALREADY_EXISTS for its own topic.
+                created = admin.createTopics(List.of(new NewTopic("after", 1, (short) 1))).all();
+                Thread.sleep(200);
                 signal(broker.pid(), "CONT");
             }
-            // A metadata write (the topic) and a producer-id block (the idempotent producer's InitProducerId).
-            Clients.createTopic(broker.bootstrap(), "after", 1);
+            created.get(30, TimeUnit.SECONDS);
+            // A producer-id block (the idempotent producer's InitProducerId) is a metadata write too.
             try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrap())) {
                 producer.send(new ProducerRecord<>("after", "k", "resumed")).get(30, TimeUnit.SECONDS);
             }

@@ -62,7 +62,7 @@ public final class MetadataQuorum implements AutoCloseable {
   static final long SNAPSHOT_THRESHOLD_ENTRIES = 10_000;
   private static final long START_TIMEOUT_MS = 60_000;
   /** About a century: in nanoseconds still far from overflowing when Ratis compares it with a measured pause. */
-  private static final TimeDuration PAUSE_CLOSE_THRESHOLD = TimeDuration.valueOf(36_500, TimeUnit.DAYS);
+  private static final TimeDuration NEVER = TimeDuration.valueOf(36_500, TimeUnit.DAYS);
 
   private final int nodeId;
   /** Completes with the running server once it leads (or follows a known leader) and has applied the log. */
@@ -331,7 +331,7 @@ public final class MetadataQuorum implements AutoCloseable {
     // Ratis closes its server for good once its JVM pause monitor sees a pause longer than this (60 s by default):
     // a suspended VM or a stopped process would come back with no metadata quorum, every metadata write failing
     // until restarted. A node that resumes after a pause rejoins like any other, so never close for that.
-    RaftServerConfigKeys.setCloseThreshold(props, PAUSE_CLOSE_THRESHOLD);
+    RaftServerConfigKeys.setCloseThreshold(props, NEVER);
     // Metadata entries are small; keep the preallocated segment small too instead of Ratis' 4 MB.
     RaftServerConfigKeys.Log.setPreallocatedSize(props, SizeInBytes.valueOf("256KB"));
     RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
@@ -341,6 +341,12 @@ public final class MetadataQuorum implements AutoCloseable {
       RaftServerConfigKeys.LeaderElection.setPreVote(props, false);
       RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(1, TimeUnit.MILLISECONDS));
       RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(2, TimeUnit.MILLISECONDS));
+      // After a pause longer than this (10 s by default) a leader steps down, in case the others elected a new one
+      // meanwhile. A single voter cannot have been replaced: stepping down would only fail the writes in flight,
+      // though they are in its log and commit once it leads again, so a client's retry of its own CreateTopics got
+      // TOPIC_ALREADY_EXISTS. (Ratis also uses this wait after losing a majority's heartbeats, which one voter
+      // cannot.)
+      RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(props, NEVER);
     }
     return props;
   }
